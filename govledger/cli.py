@@ -1,0 +1,39 @@
+"""The ``govledger`` command: one Typer app, its commands grouped by stage.
+
+Each ``cli_*`` module under ``govledger/serve`` registers its commands on
+``app``; this module only wires them together and maps ``ReportError`` to a
+one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Turn government work reports into ledgers of quantified targets and achievements.",
+)
+
+
+def _register() -> None:
+    # imported for their side effect of adding commands to ``app``
+    import importlib
+
+    for name in ("cli_extract", "cli_store", "cli_verify", "cli_web"):
+        try:
+            importlib.import_module(f"govledger.serve.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"govledger.serve.{name}":
+                raise
+
+
+def main() -> None:
+    _register()
+    app(prog_name="govledger")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
