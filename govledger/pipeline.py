@@ -1,0 +1,62 @@
+"""The whole per-file job: read → structure → extract, as plain data.
+
+``build_ledger`` is what every front end calls (CLI extract/import, the API,
+the benchmark). It never touches a database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+
+from govledger.errors import ReportError
+from govledger.read import SourceText, read_report
+from govledger.records import Record
+
+
+@dataclass
+class Ledger:
+    """One report turned into records, with what is needed to store it."""
+
+    doc: str
+    path: str
+    format: str
+    place: str | None
+    year: int | None
+    text: str
+    sha256: str
+    records: list[Record] = field(default_factory=list)
+    level: str | None = None  # "national", "province", "city", "county" when known
+
+
+def ledger_from_source(
+    source: SourceText, *, doc: str | None = None, place: str | None = None, year: int | None = None
+) -> Ledger:
+    """Structure and extract an already-read report."""
+    from govledger.extract import extract_records
+    from govledger.structure import analyse_report
+
+    layout = analyse_report(source.text, file_name=source.doc, place=place, year=year)
+    if not layout.is_report:
+        raise ReportError(source.path, f"not a government work report ({layout.why_not})")
+    doc_id = doc or source.doc
+    records = extract_records(layout, doc_id)
+    return Ledger(
+        doc=doc_id,
+        path=source.path,
+        format=source.format,
+        place=layout.place,
+        year=layout.year,
+        text=source.text,
+        sha256=hashlib.sha256(source.text.encode("utf-8")).hexdigest(),
+        records=records,
+        level=layout.level,
+    )
+
+
+def build_ledger(
+    path: str | os.PathLike[str], *, doc: str | None = None, place: str | None = None, year: int | None = None
+) -> Ledger:
+    """Read, structure and extract one report file; raises ``ReportError`` on bad input."""
+    return ledger_from_source(read_report(path), doc=doc, place=place, year=year)
