@@ -1,0 +1,298 @@
+"""Turn the sentences of a structured report into ledger records.
+
+For each sentence: find the quantities (``numbers``), then for each one
+decide what it measures (``metrics``), how (``qualifiers``: measure, bound,
+strength, deadline) and whether it is promised or achieved (the layout's
+review/plan split). Lists with 分别 and figures that share a subject with
+the one before (收入78.8亿元、增长20.2%) are resolved here, because only
+this stage sees the quantities of a sentence together.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from govledger.extract.metrics import (
+    expand_urban_rural,
+    map_indicator,
+    right_metric,
+    split_items,
+    trim_metric,
+)
+from govledger.extract.numbers import Quantity, find_quantities, mask_names
+from govledger.extract.qualifiers import (
+    change_verb,
+    classify_bound,
+    classify_measure,
+    classify_strength,
+    find_deadline,
+    is_comparison,
+    is_decrease,
+    rules,
+)
+from govledger.records import Record
+from govledger.structure.layout import ReportLayout, Sentence
+
+_CLAUSE_DELIMS = "，；：,:"
+_RANK = re.compile(
+    r"(?:居|位居|位列|名列|排名|排|列|稳居|跃居|保持|升至|跃升至|上升至|进入)"
+    r"(?P<scope>[^，。；、\d]{0,10}?)(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?|(?P<first>首位|榜首))"
+)
+_GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
+_TARGET_YEAR = re.compile(r"到(20\d\d)年")
+_PAST = None
+
+
+@dataclass
+class _Draft:
+    """A record being built from one quantity of a sentence."""
+
+    q: Quantity
+    quote_start: int
+    metric: str
+    indicator: str | None
+    measure: str
+    bound: str
+    strength: str
+    sign: float = 1.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
+    """All records of a report in document order, ids ``<doc>#<n>`` from 1."""
+    records: list[Record] = []
+    past_markers = re.compile("|".join(rules_past()))
+    for sentence in layout.sentences:
+        for draft in extract_sentence(sentence.text):
+            records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1))
+        if sentence.part == "plan":
+            for draft in qualitative_targets(sentence.text):
+                records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1))
+    records.sort(key=lambda r: (r.start or 0, r.end or 0))
+    for n, r in enumerate(records, 1):
+        r.id = f"{doc}#{n}"
+    return records
+
+
+def rules_past() -> list[str]:
+    from govledger.data import load_json
+
+    return list(load_json("structure.json")["past_markers"])
+
+
+def extract_sentence(text: str) -> list[_Draft]:
+    """Drafts for every quantity and rank of one sentence (offsets relative to it)."""
+    masked = mask_names(text)
+    quantities = [q for q in find_quantities(text, masked) if not _is_modifier(text, q)]
+    quantities += find_ranks(text, masked)
+    quantities.sort(key=lambda q: q.start)
+    drafts: list[_Draft] = []
+    i = 0
+    prev_end = 0
+    while i < len(quantities):
+        q = quantities[i]
+        boundary = max(_last_delim(text, q.start), prev_end)
+        left = text[boundary : q.start]
+        if "分别" in left:
+            group = _respectively_group(text, quantities, i)
+            drafts.extend(_respectively(text, boundary, left, group))
+            prev_end = group[-1].end
+            i += len(group)
+            continue
+        drafts.append(_draft(text, boundary, left, q, drafts))
+        prev_end = q.end
+        i += 1
+    return [d for d in drafts if d.measure != "skip"]
+
+
+def _last_delim(text: str, pos: int) -> int:
+    best = 0
+    for ch in _CLAUSE_DELIMS:
+        j = text.rfind(ch, 0, pos)
+        if j + 1 > best:
+            best = j + 1
+    return best
+
+
+def _is_modifier(text: str, q: Quantity) -> bool:
+    """10亿元以上项目, 千亿级产业: a threshold inside a noun phrase, not a figure of its own."""
+    follow = text[q.end : q.end + 1]
+    if not follow or not ("\u4e00" <= follow <= "\u9fff"):
+        return False
+    if follow in rules()["modifier_followers"]:
+        return False
+    if text.startswith(("级", "规模"), q.num_end):
+        return True
+    if q.suffix in ("以上", "以下"):
+        return not text.startswith(("的", "和", "增长", "水平"), q.end)
+    if q.chinese and q.kind == "amount":
+        return not text.startswith(("大关", "规模", "台阶", "以上"), q.end)
+    return False
+
+
+def find_ranks(text: str, masked: str) -> list[Quantity]:
+    """居全省第1位, 全国首位: the position of the indicator's own level."""
+    out: list[Quantity] = []
+    for m in _RANK.finditer(text):
+        n = m.group("n")
+        value = 1.0 if m.group("first") else _rank_value(n)
+        if value is None:
+            continue
+        start = m.start("n") - 1 if n else m.start("first")
+        out.append(Quantity(start, m.end(), m.end(), value, None, "位", "位", 1.0, "rank", "", False))
+    return out
+
+
+def _rank_value(n: str | None) -> float | None:
+    from govledger.extract.numbers import parse_number
+
+    return parse_number(n) if n else None
+
+
+def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft]) -> _Draft:
+    verb = change_verb(left)
+    quote_start = boundary + len(left) - len(left.lstrip(" 、和及与，"))
+    if q.kind == "rank":
+        measure = "rank"
+        if any(word in left for word in _GROWTH_OF):
+            measure = "skip"  # a rank of growth, not of the level
+    else:
+        measure = classify_measure(q.kind, left, verb)
+    metric = trim_metric(left)
+    carried = False
+    if not metric and drafts and _same_subject(left):
+        metric = drafts[-1].metric
+        carried = True
+    elif not metric:
+        metric = right_metric(text[q.num_end : q.num_end + 30])
+    if carried:
+        indicator = drafts[-1].indicator
+    else:
+        indicator = map_indicator(metric, measure) or map_indicator(metric + (verb or ""), measure)
+    if is_comparison(left):
+        indicator = None
+        metric = metric or "比较"
+    if measure == "ratio" and indicator in ("cpi",):
+        measure = "growth"
+    bound = classify_bound(left, q.suffix)
+    strength = classify_strength(text[: q.start])
+    sign = -1.0 if is_decrease(verb) and q.kind != "rank" else 1.0
+    return _Draft(q, quote_start, metric, indicator, measure, bound, strength, sign)
+
+
+def _same_subject(left: str) -> bool:
+    """Only verbs and separators before the number: it shares the subject of the figure before."""
+    return trim_metric(left) == ""
+
+
+def _respectively_group(text: str, quantities: list[Quantity], i: int) -> list[Quantity]:
+    group = [quantities[i]]
+    for q in quantities[i + 1 :]:
+        gap = text[group[-1].end : q.start]
+        if gap and len(gap) <= 2 and all(ch in "、和及，" for ch in gap):
+            group.append(q)
+        else:
+            break
+    return group
+
+
+def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> list[_Draft]:
+    """城乡居民人均可支配收入分别增长5%、7% → one draft per item, metric completed."""
+    subject_raw, _, after = left.partition("分别")
+    subject = trim_metric(subject_raw)
+    items = expand_urban_rural(subject, len(group)) or split_items(subject)
+    if len(items) != len(group):
+        items = [subject] * len(group)
+    verb = change_verb(after) or change_verb(subject_raw)
+    quote_start = boundary + len(left) - len(left.lstrip(" 、和及与，"))
+    out: list[_Draft] = []
+    for q, item in zip(group, items, strict=True):
+        metric = trim_metric(item) or subject
+        measure = classify_measure(q.kind, after, verb)
+        indicator = map_indicator(metric, measure)
+        bound = classify_bound(after, q.suffix)
+        strength = classify_strength(text[: q.start])
+        sign = -1.0 if is_decrease(verb) else 1.0
+        d = _Draft(q, quote_start, metric, indicator, measure, bound, strength, sign)
+        d.extra["quote_end"] = group[-1].end
+        out.append(d)
+    return out
+
+
+def qualitative_targets(text: str) -> list[_Draft]:
+    """与经济增长基本同步 / 完成省下达的…目标任务: catalogue targets stated without a number."""
+    out: list[_Draft] = []
+    for rx in rules()["_qualitative"]:
+        for m in rx.finditer(text):
+            if "items" in rx.groupindex and m.group("items"):
+                subject, start = m.group("items"), m.start()
+            else:
+                start = max(_last_delim(text, m.start()), 0)
+                subject = text[start : m.start()]
+            for item in re.split(r"[、和及与]", trim_metric(subject)):
+                indicator = map_indicator(trim_metric(item))
+                if indicator is None:
+                    continue
+                q = Quantity(start, m.end(), m.end(), math.nan, None, None, None, 1.0, "qualitative", "", False)
+                d = _Draft(q, start, trim_metric(item), indicator, "qualitative", "exact", classify_strength(text[:start]))
+                out.append(d)
+    return out
+
+
+def _to_record(
+    layout: ReportLayout, doc: str, sentence: Sentence, d: _Draft, past: re.Pattern[str], n: int
+) -> Record:
+    year = layout.year
+    is_target = sentence.part == "plan" and not past.search(sentence.text)
+    kind = "target" if is_target else "achievement"
+    period: int | None
+    if kind == "achievement":
+        period = year - 1 if year else None
+    else:
+        m = _TARGET_YEAR.search(sentence.text)
+        if m and year and int(m.group(1)) != year:
+            period = int(m.group(1))
+        elif sentence.multi_year:
+            period = None
+        else:
+            period = year
+    q = d.q
+    qualitative = d.measure == "qualitative"
+    value = None if qualitative else d.sign * q.value
+    value_max = None if qualitative or q.value_max is None else d.sign * q.value_max
+    base_value = None if value is None else _round(value * q.factor)
+    quote_end = int(d.extra.get("quote_end", q.end))  # type: ignore[call-overload]
+    start = sentence.start + d.quote_start
+    end = sentence.start + quote_end
+    return Record(
+        id=f"{doc}#{n}",
+        doc=doc,
+        place=layout.place,
+        year=year,
+        period=period,
+        kind=kind,
+        estimated=kind == "achievement" and "预计" in sentence.text,
+        section=list(sentence.section),
+        sentence=re.sub(r"\s+", "", sentence.text),
+        quote=layout.text[start:end],
+        metric=d.metric,
+        indicator=d.indicator,
+        measure=d.measure,  # type: ignore[arg-type]
+        value=value,
+        value_max=value_max,
+        unit=q.unit,
+        base_value=base_value,
+        base_unit=q.base_unit,
+        bound=d.bound,  # type: ignore[arg-type]
+        strength=d.strength,  # type: ignore[arg-type]
+        deadline=find_deadline(sentence.text, year) if kind == "target" else None,
+        start=start,
+        end=end,
+    )
+
+
+def _round(x: float) -> float:
+    """Multiplying out 1.95万 gives 19499.999…; round to the precision a report can state."""
+    return float(f"{x:.10g}")

@@ -1,0 +1,127 @@
+"""What a number measures: trim the metric phrase and map it to the catalogue.
+
+The metric is usually the noun phrase left of the verb (地区生产总值增长6.5%),
+sometimes right of the unit (完成28个地质灾害防治项目). The catalogue of
+indicators (``data/catalogue.json``) is data users can extend: aliases
+are matched longest first, and a metric holding any ``not_if`` word (人均,
+比重, 单位…) is a different measure that merely mentions the indicator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from govledger.data import load_json
+from govledger.extract.qualifiers import rules
+
+_PUNCT = "，。；：、！？“”‘’（）()《》 \u3000—-"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    direction: str
+    aliases: tuple[str, ...]
+    not_if: tuple[str, ...]
+    bare_only: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> list[Indicator]:
+    items = load_json("catalogue.json")["indicators"]
+    return [
+        Indicator(
+            id=i["id"],
+            name=i["name"],
+            direction=i.get("direction", "up"),
+            aliases=tuple(i["aliases"]),
+            not_if=tuple(i.get("not_if", [])),
+            bare_only=tuple(i.get("bare_only", [])),
+        )
+        for i in items
+    ]
+
+
+@lru_cache(maxsize=1)
+def _alias_index() -> list[tuple[str, Indicator]]:
+    pairs = [(alias, ind) for ind in catalogue() for alias in ind.aliases]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+@lru_cache(maxsize=1)
+def _noise_regex() -> re.Pattern[str]:
+    words = sorted(rules()["leading_noise"], key=len, reverse=True)
+    return re.compile("^(?:" + "|".join(map(re.escape, words)) + ")+")
+
+
+@lru_cache(maxsize=1)
+def _verb_tail_regex() -> re.Pattern[str]:
+    table = rules()
+    words = table["increase_verbs"] + table["decrease_verbs"] + table["level_verbs"] + list(table["bound_prefix"])
+    words += ["分别", "同比", "比上年", "较上年", "年均", "年平均", "累计", "均", "都", "总量", "规模", "达", "以上"]
+    words = sorted(set(words), key=len, reverse=True)
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + ")+$")
+
+
+def map_indicator(metric: str, measure: str | None = None) -> str | None:
+    """Catalogue id of a metric phrase, or None. Longest alias first; ``not_if`` words veto.
+
+    A ``bare_only`` alias (投资 for fixed-asset investment) counts only as the whole
+    metric and for a growth rate, the way the list of main targets uses it.
+    """
+    if not metric:
+        return None
+    for alias, ind in _alias_index():
+        if alias not in metric:
+            continue
+        if alias in ind.bare_only and (metric.strip(_PUNCT) != alias or measure not in (None, "growth")):
+            continue
+        if any(word in metric for word in ind.not_if if word not in alias):
+            return None
+        return ind.id
+    return None
+
+
+def trim_metric(left: str) -> str:
+    """Strip leading noise (全市, 预计, 力争…) and trailing verbs (增长, 达到…) off a phrase."""
+    text = left.strip(_PUNCT)
+    text = _noise_regex().sub("", text).strip(_PUNCT)
+    text = _verb_tail_regex().sub("", text).strip(_PUNCT)
+    text = _noise_regex().sub("", text).strip(_PUNCT)
+    return text
+
+
+def right_metric(after: str) -> str:
+    """The noun phrase right of a unit (完成28个【地质灾害防治项目】), cut at the next verb or stop."""
+    stops = rules()["right_metric_stops"]
+    cut = len(after)
+    for word in stops:
+        i = after.find(word)
+        if 0 <= i < cut:
+            cut = i
+    return after[:cut].strip(_PUNCT)[:20]
+
+
+_HEADS = ("增加值", "产量", "产值", "收入", "营业收入", "总额", "投资", "面积", "人数", "数量", "规模", "比重", "覆盖率", "率", "利润", "总量", "产能", "能耗")
+
+
+def split_items(subject: str) -> list[str]:
+    """A 、/和/及 list (茶叶、猕猴桃产量) as complete metrics (茶叶产量, 猕猴桃产量)."""
+    items = [s for s in re.split(r"[、和及与]|以及", subject) if s]
+    if len(items) < 2:
+        return items
+    head = next((h for h in sorted(_HEADS, key=len, reverse=True) if items[-1].endswith(h)), None)
+    if head:
+        items = [i if i.endswith(_HEADS) else i + head for i in items]
+    return items
+
+
+def expand_urban_rural(subject: str, n: int) -> list[str] | None:
+    """城乡居民人均可支配收入分别… with two figures: the first is urban, the second rural."""
+    if n == 2 and subject.startswith("城乡"):
+        rest = subject[2:]
+        return ["城镇" + rest, "农村" + rest]
+    return None

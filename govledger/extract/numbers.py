@@ -1,0 +1,247 @@
+"""The number grammar: find quantities (number + unit) in a sentence.
+
+Reports write numbers in Arabic digits (1.3万亿元, 4.5%—5%) and in Chinese
+numerals (千亿元, 两成, 三成以上). Chinese numeral characters also occur
+inside ordinary words (一般, 零售, 进一步, 千方百计), so a Chinese numeral
+only counts when it carries a measuring unit (see ``units.json``). Names
+that contain digits (5G, “6·1”, 2024年, 第十九届) are masked first
+(``masks.json``); masking replaces characters one for one so offsets hold.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from govledger.data import load_json
+
+MASK = "■"
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+_NUMBER = re.compile(f"(?P<a>{_ARABIC})|(?P<c>{_CHINESE})")
+_RANGE_SEP = "—-~至到"
+_LIST_SEP = "、和及"
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+
+
+@dataclass
+class Quantity:
+    """A number with its unit, as found in a sentence (offsets relative to it)."""
+
+    start: int  # first character of the number (or of a range)
+    end: int  # after the unit and any bound suffix
+    num_end: int  # after the unit, before the suffix
+    value: float
+    value_max: float | None
+    unit: str | None  # as written (multiplier + base)
+    base_unit: str | None
+    factor: float  # value * factor = base_value
+    kind: str  # "percent", "pp", "times", "amount", "rank"
+    suffix: str  # bound word written right after the unit (以上, 左右, …) or ""
+    chinese: bool = False
+
+
+class UnitTable:
+    """Longest-match lookup of units written after a number."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        self.multipliers: dict[str, float] = dict(data["multipliers"])  # type: ignore[call-overload]
+        self.special: dict[str, dict[str, object]] = dict(data["special"])  # type: ignore[call-overload]
+        self.base: dict[str, str] = dict(data["base_units"])  # type: ignore[call-overload]
+        self.chinese_ok: set[str] = set(data["chinese_numeral_units"])  # type: ignore[call-overload]
+        self._max_len = max(len(k) for k in [*self.base, *self.special, *self.multipliers]) + 2
+
+    def match(self, text: str, pos: int) -> tuple[str, str, float, str] | None:
+        """At ``pos``: (written unit, base unit, factor, kind) or None. Longest match wins."""
+        window = text[pos : pos + self._max_len + 4]
+        best: tuple[int, int, tuple[str, str, float, str]] | None = None
+
+        def consider(length: int, parts: int, value: tuple[str, str, float, str]) -> None:
+            nonlocal best
+            if best is None or length > best[0] or (length == best[0] and parts < best[1]):
+                best = (length, parts, value)
+
+        for word, spec in self.special.items():
+            if window.startswith(word):
+                consider(len(word), 1, (word, str(spec["base_unit"]), float(spec["factor"]), str(spec["kind"])))  # type: ignore[arg-type]
+        for word, base in self.base.items():
+            if window.startswith(word):
+                factor = 1e4 if word == "万元" else 1.0
+                consider(len(word), 1, (word, base, factor, "amount"))
+        for mult, factor in self.multipliers.items():
+            if not window.startswith(mult):
+                continue
+            rest = window[len(mult) :]
+            for word, base in self.base.items():
+                if rest.startswith(word) and word != "万元":
+                    consider(len(mult) + len(word), 2, (mult + word, base, factor, "amount"))
+            if not best or best[0] < len(mult):
+                # a bare multiplier (1.7万) counts only when no unit follows
+                consider(len(mult), 3, (mult, "", factor, "amount"))
+        return best[2] if best else None
+
+
+@lru_cache(maxsize=1)
+def unit_table() -> UnitTable:
+    return UnitTable(load_json("units.json"))
+
+
+@lru_cache(maxsize=1)
+def _mask_regex() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in load_json("masks.json")["patterns"]))
+
+
+def mask_names(text: str) -> str:
+    """Replace numbers that are names (years, 5G, “6·1”, 第N届…) by ``MASK``; same length."""
+    return _mask_regex().sub(lambda m: MASK * len(m.group()), text)
+
+
+def parse_chinese_numeral(s: str) -> float | None:
+    """Value of a Chinese numeral such as 三, 十五, 一百二十, 两千五百万; None if malformed."""
+    if not s:
+        return None
+    total = 0.0
+    section = 0.0
+    digit: float | None = None
+    for ch in s:
+        if ch in _DIGITS:
+            if digit is not None and digit != 0:  # "三五" is not a numeral
+                return None
+            digit = float(_DIGITS[ch])
+        elif ch in _SMALL_UNITS:
+            section += (1.0 if digit is None else digit) * _SMALL_UNITS[ch]
+            digit = None
+        elif ch in _BIG_UNITS:
+            section += digit or 0.0
+            if section == 0:
+                section = 1.0
+            total = (total + section) * _BIG_UNITS[ch] if ch == "亿" else total + section * _BIG_UNITS[ch]
+            section = 0.0
+            digit = None
+        else:
+            return None
+    return total + section + (digit or 0.0)
+
+
+def parse_number(s: str) -> float | None:
+    """Value of an Arabic (1,200.5) or Chinese (一千二百) numeral."""
+    if s and s[0].isdigit():
+        return float(s.replace(",", ""))
+    return parse_chinese_numeral(s)
+
+
+def _split_chinese_multiplier(s: str) -> tuple[str, str]:
+    """千亿 → (千, 亿): the trailing 万/亿 of a Chinese numeral belongs to the unit."""
+    for tail in ("万亿", "亿", "万"):
+        if s.endswith(tail) and len(s) > len(tail):
+            return s[: -len(tail)], tail
+    return s, ""
+
+
+def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
+    """All quantities of a sentence, with ranges joined and shared units spread."""
+    masked = mask_names(text) if masked is None else masked
+    table = unit_table()
+    suffixes = load_json("qualifiers.json")["bound_suffix"]
+    found: list[Quantity] = []
+    bare: list[tuple[int, int, float]] = []  # numbers without a unit, waiting for one
+    for m in _NUMBER.finditer(masked):
+        start, end = m.span()
+        chinese = m.group("c") is not None
+        if start > 0 and (masked[start - 1].isascii() and masked[start - 1].isalnum()):
+            continue
+        raw = m.group()
+        unit_pos = end
+        if chinese:
+            raw, tail = _split_chinese_multiplier(raw)
+            unit_pos = start + len(raw)
+            if raw in ("", "万", "亿"):
+                continue
+        value = parse_number(raw)
+        if value is None:
+            continue
+        pos = unit_pos
+        approx_word = ""
+        if masked[pos : pos + 1] in ("多", "余") and not chinese:
+            approx_word = masked[pos]
+            pos += 1
+        unit = table.match(masked, pos)
+        if unit is None or (unit[1] == "" and chinese):
+            if not chinese:
+                bare.append((start, end, value))
+            continue
+        written, base, factor, kind = unit
+        if chinese and not _chinese_ok(raw, written, base, kind, table):
+            continue
+        num_end = pos + len(written)
+        if base == "" and masked[num_end : num_end + 1] in ("多", "余"):
+            # 1万余人: the approximation word sits between multiplier and unit
+            after = table.match(masked, num_end + 1)
+            if after and after[1] and after[0] in table.base:
+                approx_word = masked[num_end]
+                written, base = written + approx_word + after[0], after[1]
+                num_end += 1 + len(after[0])
+        if masked[num_end : num_end + 1] in ("多", "余"):
+            approx_word = masked[num_end]
+            num_end += 1
+        suffix = approx_word
+        for word in sorted(suffixes, key=len, reverse=True):
+            if len(word) > 1 and masked.startswith(word, num_end):
+                suffix = word
+                break
+        if not suffix and masked.startswith("内", num_end) and not masked.startswith("内容", num_end):
+            suffix = "内"
+        q_end = num_end + (len(suffix) if suffix and suffix not in ("多", "余") else 0)
+        q = Quantity(start, q_end, num_end, value, None, written, base or None, factor, kind, suffix, chinese)
+        if not _attach_pending(masked, q, bare, found):
+            found.append(q)
+    return found
+
+
+def _chinese_ok(raw: str, written: str, base: str, kind: str, table: UnitTable) -> bool:
+    """Chinese numerals count only with a measuring unit, never with counters like 个/项."""
+    if kind in ("percent", "pp", "times"):
+        return written != "%" and raw not in ("百", "千", "万")
+    has_magnitude = any(ch in raw for ch in "十百千") or written[:1] in ("万", "亿", "千", "百")
+    return has_magnitude and base in table.chinese_ok
+
+
+def _attach_pending(masked: str, q: Quantity, bare: list[tuple[int, int, float]], found: list[Quantity]) -> bool:
+    """Join "4.5—5%" into a range and give "20.9、36.2、54个百分点" their shared unit.
+
+    Returns True when ``q`` was merged into the previous quantity (a range).
+    """
+    # a range written with units on both ends: 5%—6%
+    if found:
+        prev = found[-1]
+        gap = masked[prev.end : q.start]
+        if gap and len(gap) <= 2 and all(ch in _RANGE_SEP for ch in gap) and prev.base_unit == q.base_unit:
+            prev.value_max = q.value * q.factor / prev.factor
+            prev.end, prev.num_end, prev.suffix = q.end, q.num_end, q.suffix
+            bare.clear()
+            return True
+    chain: list[tuple[int, int, float]] = []
+    cursor = q.start
+    while bare:
+        b_start, b_end, b_value = bare[-1]
+        gap = masked[b_end:cursor]
+        if not gap or len(gap) > 2 or not all(ch in _RANGE_SEP + _LIST_SEP for ch in gap):
+            break
+        chain.append(bare.pop())
+        cursor = b_start
+    bare.clear()
+    if not chain:
+        return False
+    chain.reverse()
+    first_gap = masked[chain[-1][1] : q.start]
+    if len(chain) == 1 and all(ch in _RANGE_SEP for ch in first_gap):
+        q.value_max, q.value, q.start = q.value, chain[0][2], chain[0][0]
+        return False
+    for b_start, b_end, b_value in chain:
+        found.append(
+            Quantity(b_start, b_end, b_end, b_value, None, q.unit, q.base_unit, q.factor, q.kind, "", False)
+        )
+    return False

@@ -1,0 +1,144 @@
+"""CLI commands that need no database: ``extract``, ``eval`` and ``bench``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govledger.cli import app
+from govledger.errors import ReportError
+from govledger.pipeline import build_ledger
+from govledger.records import Record, record_dict
+from govledger.serve.console import fail, one_line_errors
+
+console = Console(highlight=False)
+
+
+@app.command()
+@one_line_errors
+def extract(
+    file: Annotated[Path, typer.Argument(help="Report file: .txt, .docx, .pdf or .html")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv, xlsx or table")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")] = None,
+    doc: Annotated[str | None, typer.Option(help="Document id (default: file name)")] = None,
+    place: Annotated[str | None, typer.Option(help="Override the detected place")] = None,
+    year: Annotated[int | None, typer.Option(help="Override the detected year")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only 'target' or 'achievement' records")] = None,
+) -> None:
+    """Extract the ledger records of one report (schema v1) and print them."""
+    if fmt not in ("jsonl", "csv", "xlsx", "table"):
+        fail(f"unknown format {fmt!r} (use jsonl, csv, xlsx or table)")
+    ledger = build_ledger(file, doc=doc, place=place, year=year)
+    records = [r for r in ledger.records if kind is None or r.kind == kind]
+    if fmt == "table":
+        print_table(records)
+    elif fmt == "jsonl":
+        write_jsonl(records, output)
+    else:
+        if fmt == "xlsx" and output is None:
+            fail("--format xlsx needs --output FILE.xlsx")
+        from govledger.export.tables import write_records
+
+        write_records(records, output if output is not None else sys.stdout, fmt)
+
+
+def write_jsonl(records: list[Record], output: Path | None) -> None:
+    lines = (json.dumps(record_dict(r), ensure_ascii=False) + "\n" for r in records)
+    if output is None:
+        sys.stdout.writelines(lines)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.writelines(lines)
+    except OSError as exc:
+        raise ReportError(str(output), f"cannot write: {exc.strerror}") from None
+
+
+def print_table(records: list[Record]) -> None:
+    table = Table(show_lines=False)
+    for col in ("#", "kind", "indicator", "metric", "measure", "value", "unit", "bound", "strength", "deadline", "quote"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        value = "" if r.value is None else f"{r.value:g}" + (f"—{r.value_max:g}" if r.value_max is not None else "")
+        table.add_row(
+            r.id.rsplit("#", 1)[-1], r.kind, r.indicator or "", r.metric, r.measure, value, r.unit or "",
+            r.bound, r.strength, r.deadline or "", r.quote,
+        )
+    console.print(table)
+
+
+@app.command("eval")
+@one_line_errors
+def evaluate(
+    gold: Annotated[list[Path], typer.Argument(help="Gold JSONL file(s)")],
+    reports: Annotated[Path, typer.Option(help="Folder holding <doc>.txt for every gold doc")] = Path("../shared/reports"),
+    labels: Annotated[Path | None, typer.Option(help="Folder of labelled plan-part records (tests/data/labels)")] = None,
+    show_misses: Annotated[int, typer.Option(help="How many misses and false positives to list")] = 30,
+) -> None:
+    """Score the extractor against gold records (precision, recall, F1; per field; misses)."""
+    from govledger.evaluation.gold import load_jsonl, score
+
+    gold_records = [g for path in gold for g in _load_or_fail(load_jsonl, path)]
+    docs = sorted({g["doc"] for g in gold_records})
+    predicted = [record_dict(r) for doc in docs for r in build_ledger(_report_path(reports, doc)).records]
+    result = score(predicted, gold_records)
+    table = Table(title="Catalogue indicators vs gold")
+    for col in ("scope", "tp", "fp", "fn", "precision", "recall", "F1"):
+        table.add_column(col)
+    for name, s in [("numeric (headline)", result.numeric), ("qualitative", result.qualitative), *result.by_doc.items()]:
+        table.add_row(name, str(s.tp), str(s.fp), str(s.fn), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
+    console.print(table)
+    fields = Table(title="Per field, on records aligned by doc/kind/indicator")
+    fields.add_column("field")
+    fields.add_column("correct")
+    for name, (ok, n) in result.field_accuracy.items():
+        fields.add_row(name, f"{ok}/{n}" + (f" ({ok / n:.3f})" if n else ""))
+    console.print(fields)
+    for title, rows in (("misses", result.misses), ("false positives", result.false_positives)):
+        if rows:
+            console.print(f"[bold]{title}[/bold] ({len(rows)})")
+            for row in rows[:show_misses]:
+                console.print(
+                    f"  {row['doc']} {row['kind']} {row.get('indicator')} {row.get('measure')} "
+                    f"{row.get('base_value')} {row.get('base_unit')} {row.get('bound')} | {row.get('quote')}"
+                )
+    if labels is not None:
+        _eval_labels(labels, reports)
+    s = result.numeric
+    console.print(f"headline: precision {s.precision:.3f} recall {s.recall:.3f} F1 {s.f1:.3f}")
+
+
+def _eval_labels(labels: Path, reports: Path) -> None:
+    """Every plan-part quantity of the hand-labelled reports: recall and precision."""
+    from govledger.evaluation.gold import load_jsonl
+    from govledger.evaluation.quantities import score_quantities
+
+    files = sorted(labels.glob("*.jsonl"))
+    label_rows = [row for f in files for row in load_jsonl(f)]
+    docs = sorted({row["doc"] for row in label_rows})
+    predicted = [record_dict(r) for doc in docs for r in build_ledger(_report_path(reports, doc)).records]
+    result = score_quantities(predicted, label_rows)
+    console.print(result.summary() if hasattr(result, "summary") else result)
+
+
+def _load_or_fail(loader, path: Path) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    try:
+        return list(loader(path))
+    except FileNotFoundError:
+        raise ReportError(str(path), "no such file") from None
+    except (ValueError, KeyError) as exc:
+        raise ReportError(str(path), f"not gold JSONL: {exc}") from None
+
+
+def _report_path(reports: Path, doc: str) -> Path:
+    for suffix in (".txt", ".docx", ".pdf", ".html", ".htm"):
+        path = reports / f"{doc}{suffix}"
+        if path.exists():
+            return path
+    raise ReportError(str(reports / doc), "gold names a report that is not in --reports")

@@ -1,0 +1,239 @@
+"""Paragraphs, headings, body limits and the review/plan split of a report.
+
+Reports differ in layout (one paragraph per line, Wikisource blank-line
+runs, web pages with furniture, docx indents) but share a grammar: an
+opening "各位代表：", a review part, a plan part headed by a year and words
+such as 工作安排 or 目标任务, and a closing rally "各位代表！…让我们…".
+The rules that recognise each piece are data in ``data/structure.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from govledger.data import load_json
+from govledger.read.normalize import normalize_text
+from govledger.structure.place import detect_place_and_year
+from govledger.structure.sentences import split_sentences
+
+Part = Literal["review", "plan"]
+
+_NUMBERED_1 = re.compile(r"^[一二三四五六七八九十]+、")
+_NUMBERED_2 = re.compile(r"^（[一二三四五六七八九十]+）")
+_NUMBERED_3 = re.compile(r"^\d{1,2}[\.、](?!\d)")
+_TERMINAL = "。；！？：，、"
+_RUN_IN = re.compile(r"^[^，。；：、\d%“”（）]{3,24}。")
+_WS = " \u3000\t\r\n"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of the body as a span of the report text."""
+
+    start: int
+    end: int
+    level: int | None  # heading level (0 part, 1 一、, 2 （一）, 3 1.) or None for prose
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with everything the extractor needs to know about where it stands."""
+
+    start: int
+    end: int
+    text: str  # normalised text of the span
+    section: tuple[str, ...]
+    part: Part
+    paragraph: int
+    multi_year: bool  # under a heading about a multi-year plan (十五五, 今后五年)
+
+
+@dataclass
+class ReportLayout:
+    """The structure of one report: plain data for the extractor."""
+
+    text: str  # the report text as read; quotes are cut from it
+    norm: str  # normalised, same length as ``text``
+    place: str | None
+    year: int | None
+    level: str | None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    plan_start: int | None = None
+    body_start: int = 0
+    body_end: int = 0
+    is_report: bool = True
+    why_not: str = ""
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, list[re.Pattern[str]]]:
+    raw = load_json("structure.json")
+    out: dict[str, list[re.Pattern[str]]] = {}
+    for key, value in raw.items():
+        if isinstance(value, list) and key != "plan_paragraph_fallback":
+            out[key] = [re.compile(p) for p in value]
+    return out
+
+
+def _any(patterns: list[re.Pattern[str]], line: str) -> bool:
+    return any(p.search(line) for p in patterns)
+
+
+def split_lines(norm: str) -> list[tuple[int, int]]:
+    """Non-empty lines as (start, end) spans with surrounding white space trimmed."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    n = len(norm)
+    while pos < n:
+        nl = norm.find("\n", pos)
+        stop = n if nl < 0 else nl
+        a, b = pos, stop
+        while a < b and norm[a] in _WS:
+            a += 1
+        while b > a and norm[b - 1] in _WS:
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+        pos = stop + 1
+    return spans
+
+
+def join_broken_lines(norm: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a line that stops mid-sentence (ends in ，or 、) with the line after it."""
+    joined: list[tuple[int, int]] = []
+    for a, b in lines:
+        if joined and norm[joined[-1][1] - 1] in "，、" and not _is_heading_text(norm[a:b]):
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+    return joined
+
+
+def _is_heading_text(line: str) -> bool:
+    return bool(_NUMBERED_1.match(line) or _NUMBERED_2.match(line))
+
+
+def heading_level(line: str) -> int | None:
+    """Heading level of a paragraph, or None when it is prose."""
+    rules = _rules()
+    if len(line) > 60 or "。" in line[:-1]:
+        return None
+    if line[-1] in "。；！？!?：":
+        return None
+    is_part = _any(rules["review_heading"], line) or _any(rules["plan_heading"], line)
+    if _NUMBERED_1.match(line):
+        return 0 if is_part else 1
+    if _NUMBERED_2.match(line):
+        return 2
+    if _NUMBERED_3.match(line) and len(line) <= 40:
+        return 3
+    if len(line) <= 40 and "，" not in line:
+        return 0 if is_part else 1
+    return None
+
+
+def _find_body(norm: str, lines: list[tuple[int, int]]) -> tuple[int, int]:
+    """Index range [first, last) of the lines that belong to the report itself."""
+    rules = _rules()
+    first = 0
+    limit = max(1, int(len(lines) * 0.4))
+    for i, (a, b) in enumerate(lines[:limit]):
+        if _any(rules["opening"], norm[a:b]):
+            first = i
+            break
+    last = len(lines)
+    for i in range(first + 1, len(lines)):
+        a, b = lines[i]
+        if _any(rules["after_body"], norm[a:b]):
+            last = i
+            break
+    return first, last
+
+
+def _find_closing(norm: str, paragraphs: list[Paragraph], plan_index: int | None) -> int:
+    """Index after the closing rally paragraph (if found after the plan start)."""
+    rules = _rules()
+    start = plan_index if plan_index is not None else len(paragraphs) // 2
+    last = len(paragraphs)
+    for i in range(start, len(paragraphs)):
+        p = paragraphs[i]
+        if _any(rules["closing"], norm[p.start : p.end]):
+            last = i + 1  # several paragraphs may rally; the report ends with the last one
+    return last
+
+
+def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -> int | None:
+    rules = _rules()
+    for i, p in enumerate(paragraphs):
+        if p.level == 0 and _any(rules["plan_heading"], norm[p.start : p.end]) and "回顾" not in norm[p.start : p.end]:
+            return i
+    fallbacks = load_json("structure.json")["plan_paragraph_fallback"]
+    ystr = str(year) if year else r"20\d\d"
+    pats = [re.compile(f.replace("{year}", ystr)) for f in fallbacks]
+    for i, p in enumerate(paragraphs):
+        if i > len(paragraphs) // 5 and _any(pats, norm[p.start : p.end]):
+            return i
+    return None
+
+
+def analyse_report(
+    text: str, *, file_name: str = "", place: str | None = None, year: int | None = None
+) -> ReportLayout:
+    """Find body, headings, sentences and review/plan parts of ``text``."""
+    norm = normalize_text(text)
+    rules = _rules()
+    lines = split_lines(norm)
+    first, last = _find_body(norm, lines)
+    header_lines = [norm[a:b] for a, b in lines[: first + 1]]
+    found_place, found_year, level = detect_place_and_year(norm, header_lines, file_name)
+    place = place or found_place
+    year = year or found_year
+    body_lines = [
+        (a, b) for a, b in lines[first:last] if not _any(rules["furniture_lines"], norm[a:b])
+    ]
+    body_lines = join_broken_lines(norm, body_lines)
+    paragraphs = [Paragraph(a, b, heading_level(norm[a:b])) for a, b in body_lines]
+    plan_index = _find_plan_start(norm, paragraphs, year)
+    closing = _find_closing(norm, paragraphs, plan_index)
+    paragraphs = paragraphs[:closing]
+    layout = ReportLayout(text=text, norm=norm, place=place, year=year, level=level, paragraphs=paragraphs)
+    if paragraphs:
+        layout.body_start, layout.body_end = paragraphs[0].start, paragraphs[-1].end
+    if plan_index is not None and plan_index < len(paragraphs):
+        layout.plan_start = paragraphs[plan_index].start
+    layout.sentences = _sentences(norm, paragraphs, plan_index)
+    has_review = any(p.level == 0 and "回顾" in norm[p.start : p.end] for p in paragraphs)
+    digits = sum(ch.isdigit() for ch in norm[layout.body_start : layout.body_end])
+    if not paragraphs:
+        layout.is_report, layout.why_not = False, "no text"
+    elif plan_index is None and not has_review:
+        layout.is_report, layout.why_not = False, "no review or plan part found"
+    elif digits < 5:
+        layout.is_report, layout.why_not = False, "no quantities found"
+    return layout
+
+
+def _sentences(norm: str, paragraphs: list[Paragraph], plan_index: int | None) -> list[Sentence]:
+    """Sentences of prose paragraphs, each with its section path and part."""
+    out: list[Sentence] = []
+    path: dict[int, str] = {}
+    multi_markers = _rules()["multi_year_markers"]
+    for i, p in enumerate(paragraphs):
+        line = norm[p.start : p.end]
+        part: Part = "plan" if plan_index is not None and i >= plan_index else "review"
+        if p.level is not None:
+            path = {k: v for k, v in path.items() if k < p.level}
+            path[p.level] = line
+            continue
+        section = [path[k] for k in sorted(path)]
+        run_in = _RUN_IN.match(line)
+        if run_in:
+            section.append(line[: run_in.end() - 1])
+        multi = any(_any(multi_markers, s) for s in section)
+        for a, b in split_sentences(norm, p.start, p.end):
+            out.append(Sentence(a, b, norm[a:b], tuple(section), part, i, multi))
+    return out
