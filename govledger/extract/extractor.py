@@ -42,7 +42,6 @@ _RANK = re.compile(
 )
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
 _TARGET_YEAR = re.compile(r"到(20\d\d)年")
-_PAST = None
 
 
 @dataclass
@@ -210,7 +209,7 @@ def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) ->
     out: list[_Draft] = []
     for q, item in zip(group, items, strict=True):
         metric = trim_metric(item) or subject
-        measure = classify_measure(q.kind, after, verb)
+        measure = classify_measure(q.kind, left, verb)
         indicator = map_indicator(metric, measure)
         bound = classify_bound(after, q.suffix)
         strength = classify_strength(text[: q.start])

@@ -27,6 +27,7 @@ class Indicator:
     aliases: tuple[str, ...]
     not_if: tuple[str, ...]
     bare_only: tuple[str, ...]
+    anchored: bool
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +41,7 @@ def catalogue() -> list[Indicator]:
             aliases=tuple(i["aliases"]),
             not_if=tuple(i.get("not_if", [])),
             bare_only=tuple(i.get("bare_only", [])),
+            anchored=bool(i.get("anchored", False)),
         )
         for i in items
     ]
@@ -49,6 +51,11 @@ def catalogue() -> list[Indicator]:
 def _alias_index() -> list[tuple[str, Indicator]]:
     pairs = [(alias, ind) for ind in catalogue() for alias in ind.aliases]
     return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+@lru_cache(maxsize=1)
+def _anchor_prefix() -> re.Pattern[str]:
+    return re.compile(load_json("catalogue.json")["anchor_prefix"])
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +87,8 @@ def map_indicator(metric: str, measure: str | None = None) -> str | None:
         if alias in ind.bare_only and (metric.strip(_PUNCT) != alias or measure not in (None, "growth")):
             continue
         if any(word in metric for word in ind.not_if if word not in alias):
+            return None
+        if ind.anchored and not _anchor_prefix().match(metric[: metric.find(alias)]):
             return None
         return ind.id
     return None

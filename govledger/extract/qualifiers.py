@@ -45,20 +45,38 @@ def classify_bound(before: str, suffix: str) -> str:
     return "exact"
 
 
+_CLAUSE_END = re.compile(r"[，；。,;]")
+_HAS_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]成|[十百千万]亿")
+
+
 def classify_strength(sentence_before: str) -> str:
-    """确保/力争… govern the figures that follow them in the same sentence: the last one wins."""
+    """确保/力争… govern the figures that follow them in the same sentence: the last one wins.
+
+    A keyword counts only when its own clause carries a figure: 努力争取更好结果，
+    收入增长4% is a plain target, 力争外资1500万美元，外贸增长10% are both striven for.
+    """
     last = None
     for m in rules()["_strength"].finditer(sentence_before):
-        last = m.group()
+        end = _CLAUSE_END.search(sentence_before, m.end())
+        clause = sentence_before[m.end() : end.start() if end else len(sentence_before)]
+        if end is None or _HAS_FIGURE.search(clause):
+            last = m.group()
     return str(rules()["strength"][last]) if last else "plain"
 
 
 def change_verb(left: str) -> str | None:
-    """The last change verb (增长, 下降, …) in the words before a number, if any."""
+    """The last change verb (增长, 下降, …) in the words before a number, if any.
+
+    提高到/降至 name the level reached, not a change: no verb then.
+    """
     last = None
     for m in rules()["_verbs"].finditer(left):
-        last = m.group()
-    return last
+        last = m
+    if last is None:
+        return None
+    if left[last.end() : last.end() + 1] in ("到", "至"):
+        return None
+    return last.group()
 
 
 def is_decrease(verb: str | None) -> bool:
