@@ -32,6 +32,7 @@ from govledger.extract.qualifiers import (
     is_decrease,
     rules,
 )
+from govledger.read.normalize import normalize_text
 from govledger.records import Record
 from govledger.structure.layout import ReportLayout, Sentence
 
@@ -83,6 +84,7 @@ def rules_past() -> list[str]:
 
 def extract_sentence(text: str) -> list[_Draft]:
     """Drafts for every quantity and rank of one sentence (offsets relative to it)."""
+    text = normalize_text(text)
     masked = mask_names(text)
     quantities = [q for q in find_quantities(text, masked) if not _is_modifier(text, q)]
     quantities += find_ranks(text, masked)
@@ -153,6 +155,8 @@ def _rank_value(n: str | None) -> float | None:
 def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft]) -> _Draft:
     verb = change_verb(left)
     quote_start = boundary + len(left) - len(left.lstrip(" 、和及与，"))
+    if text.startswith("预计", quote_start):
+        quote_start += 2  # 预计 is recorded in ``estimated``, not quoted
     if q.kind == "rank":
         measure = "rank"
         if any(word in left for word in _GROWTH_OF):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from govledger.data import load_json
+from govledger.read.normalize import normalize_text
 
 MASK = "■"
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -142,8 +143,12 @@ def _split_chinese_multiplier(s: str) -> tuple[str, str]:
 
 
 def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
-    """All quantities of a sentence, with ranges joined and shared units spread."""
-    masked = mask_names(text) if masked is None else masked
+    """All quantities of a sentence, with ranges joined and shared units spread.
+
+    ``text`` may be raw report text: it is normalised here (length-preserving).
+    """
+    if masked is None:
+        masked = mask_names(normalize_text(text))
     table = unit_table()
     suffixes = load_json("qualifiers.json")["bound_suffix"]
     found: list[Quantity] = []
@@ -206,7 +211,12 @@ def _chinese_ok(raw: str, written: str, base: str, kind: str, table: UnitTable) 
     if kind in ("percent", "pp", "times"):
         return written != "%" and raw not in ("百", "千", "万")
     has_magnitude = any(ch in raw for ch in "十百千") or written[:1] in ("万", "亿", "千", "百")
-    return has_magnitude and base in table.chinese_ok
+    unit_word = written
+    for mult in sorted(table.multipliers, key=len, reverse=True):
+        if written.startswith(mult) and written[len(mult) :] in table.base:
+            unit_word = written[len(mult) :]
+            break
+    return has_magnitude and unit_word in table.chinese_ok
 
 
 def _attach_pending(masked: str, q: Quantity, bare: list[tuple[int, int, float]], found: list[Quantity]) -> bool:

@@ -74,9 +74,18 @@ def change_verb(left: str) -> str | None:
         last = m
     if last is None:
         return None
-    if left[last.end() : last.end() + 1] in ("到", "至"):
+    rest = left[last.end() :]
+    if rest[:1] in ("到", "至"):
         return None
+    if _GLUE.sub("", rest):
+        return None  # the verb sits inside a noun (经济增长贡献率超70%): not this number's verb
     return last.group()
+
+
+_GLUE = re.compile(
+    r"(?:了|预期目标|目标|预期|分别|同比|比上年|较上年|约|达到|达|为|在|超过|超|突破|不低于|不少于|至少|不超过|不高于|低于|近|接近|大约|"
+    r"以上|控制在|保持在|稳定在|年均|平均|实际|名义|累计|均|都|的|和|、|，|\s)"
+)
 
 
 def is_decrease(verb: str | None) -> bool:

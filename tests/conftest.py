@@ -1,0 +1,8 @@
+"""Shared test fixtures: where the sample reports live (read there, never copied)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPORTS = Path(__file__).resolve().parents[1].parent / "shared" / "reports"
+GOLD = REPORTS.parent / "gold" / "indicators_dev.jsonl"

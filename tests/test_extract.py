@@ -1,0 +1,108 @@
+"""Extraction of records from sentences in the reports' style, and from the real reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govledger.extract.extractor import extract_sentence
+from govledger.pipeline import build_ledger
+from govledger.records import record_dict
+from tests.conftest import REPORTS
+
+DATA = json.loads((Path(__file__).parent / "data" / "records.json").read_text(encoding="utf-8"))["cases"]
+
+
+def _fields(text: str) -> list[dict[str, Any]]:
+    from govledger.extract.qualifiers import classify_measure  # noqa: F401  (import check)
+
+    out = []
+    for d in extract_sentence(text):
+        q = d.q
+        value = d.sign * q.value
+        out.append(
+            {
+                "indicator": d.indicator, "measure": d.measure, "value": value, "metric": d.metric,
+                "base_value": round(value * q.factor, 6), "base_unit": q.base_unit, "bound": d.bound,
+                "strength": d.strength, "quote": text[d.quote_start : q.end],
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize("case", DATA, ids=[c["text"][:24] for c in DATA])
+def test_sentence_records(case: dict[str, Any]) -> None:
+    got = _fields(case["text"])
+    assert len(got) == len(case["records"]), got
+    for g, want in zip(got, case["records"], strict=True):
+        for key, value in want.items():
+            assert g[key] == (pytest.approx(value) if isinstance(value, float) else value), (key, g)
+
+
+@pytest.fixture(scope="module")
+def yaan() -> list[dict[str, Any]]:
+    return [record_dict(r) for r in build_ledger(REPORTS / "yaan_2024.txt").records]
+
+
+def test_quotes_are_verbatim_and_ids_stable(yaan: list[dict[str, Any]]) -> None:
+    text = (REPORTS / "yaan_2024.txt").read_text(encoding="utf-8")
+    assert yaan, "no records"
+    for n, r in enumerate(yaan, 1):
+        assert r["id"] == f"yaan_2024#{n}"
+        assert r["quote"] and text[r["start"] : r["end"]] == r["quote"]
+    again = [(r.id, r.quote) for r in build_ledger(REPORTS / "yaan_2024.txt").records]
+    assert again == [(r["id"], r["quote"]) for r in yaan]
+
+
+def test_review_gives_achievements_of_last_year_and_plan_gives_targets(yaan: list[dict[str, Any]]) -> None:
+    gdp = [r for r in yaan if r["indicator"] == "gdp"]
+    assert {(r["kind"], r["period"]) for r in gdp} == {("achievement", 2023), ("target", 2024)}
+    assert all(r["place"] == "雅安市" and r["year"] == 2024 for r in yaan)
+
+
+def test_estimate_marks_its_own_sentence_only(yaan: list[dict[str, Any]]) -> None:
+    by_quote = {r["quote"]: r for r in yaan}
+    assert by_quote["全市地区生产总值突破千亿元大关"]["estimated"] is True
+    assert by_quote["地方一般公共预算收入78.8亿元"]["estimated"] is False
+
+
+def test_deadline_resolves_against_report_year(yaan: list[dict[str, Any]]) -> None:
+    dated = [r for r in yaan if r["deadline"]]
+    assert dated and all(r["deadline"].startswith("2024-") for r in dated)
+    assert all(r["kind"] == "target" for r in dated)
+
+
+def test_every_record_follows_the_schema(yaan: list[dict[str, Any]]) -> None:
+    from govledger.records import FIELDS
+
+    for r in yaan:
+        assert list(r)[: len(FIELDS)] == list(FIELDS)
+        assert (r["value"] is None) == (r["measure"] == "qualitative")
+
+
+def test_section_path_and_sentence(yaan: list[dict[str, Any]]) -> None:
+    target = next(r for r in yaan if r["quote"] == "规模以上工业增加值增长7.5%")
+    assert target["section"][0] == "2024年主要工作安排"
+    assert target["section"][1].startswith("二、")
+    assert target["quote"] in target["sentence"]
+
+
+@pytest.mark.parametrize("doc", ["guowuyuan_2024", "jilin_2025", "beijing_2026", "xizang_2025"])
+def test_headline_gdp_target_found_in_other_levels(doc: str) -> None:
+    records = build_ledger(REPORTS / f"{doc}.txt").records
+    gdp_targets = [r for r in records if r.kind == "target" and r.indicator == "gdp" and r.measure == "growth"]
+    assert gdp_targets, doc
+    assert all(r.base_unit == "%" and r.value and 3 <= r.value <= 8 for r in gdp_targets)
+
+
+def test_web_furniture_and_appendix_are_not_the_report() -> None:
+    ledger = build_ledger(REPORTS / "sichuan_2025.txt")  # 名词解释 appendix after the closing
+    text = (REPORTS / "sichuan_2025.txt").read_text(encoding="utf-8")
+    appendix = text.index("名词解释")
+    assert all((r.start or 0) < appendix for r in ledger.records)
+    beijing = build_ledger(REPORTS / "beijing_2026.txt")
+    assert beijing.place == "北京市" and beijing.year == 2026
+    assert not any("相关报道" in r.sentence for r in beijing.records)
