@@ -43,6 +43,7 @@ _RANK = re.compile(
 )
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
 _TARGET_YEAR = re.compile(r"到(20\d\d)年")
+_FROM = re.compile(rules()["from_markers"])
 
 
 @dataclass
@@ -126,6 +127,8 @@ def _is_modifier(text: str, q: Quantity) -> bool:
         return False
     if text.startswith(("级", "规模"), q.num_end):
         return True
+    if q.base_unit == "个" and follow in "万亿千百十":
+        return True  # 跨过3个万亿元台阶: a count of thresholds, not a figure
     if q.suffix in ("以上", "以下"):
         return not text.startswith(("的", "和", "增长", "水平"), q.end)
     if q.chinese and q.kind == "amount":
@@ -161,6 +164,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
         measure = "rank"
         if any(word in left for word in _GROWTH_OF):
             measure = "skip"  # a rank of growth, not of the level
+    elif _FROM.search(left):
+        measure = "skip"  # 从11.37万亿元提高到14.58万亿元: the starting level is not a result
     else:
         measure = classify_measure(q.kind, left, verb)
     metric = trim_metric(left)
@@ -211,10 +216,13 @@ def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) ->
     verb = change_verb(after) or change_verb(subject_raw)
     quote_start = boundary + len(left) - len(left.lstrip(" 、和及与，"))
     out: list[_Draft] = []
+    shared_suffix = group[-1].suffix
     for q, item in zip(group, items, strict=True):
+        if not q.suffix and shared_suffix in ("左右", "以上", "以内"):
+            q.suffix = shared_suffix  # 分别增长5%、6.5%左右: the qualifier covers the list
         metric = trim_metric(item) or subject
         measure = classify_measure(q.kind, left, verb)
-        indicator = map_indicator(metric, measure)
+        indicator = None if is_comparison(left) else map_indicator(metric, measure)
         bound = classify_bound(after, q.suffix)
         strength = classify_strength(text[: q.start])
         sign = -1.0 if is_decrease(verb) else 1.0
@@ -248,7 +256,8 @@ def _to_record(
     layout: ReportLayout, doc: str, sentence: Sentence, d: _Draft, past: re.Pattern[str], n: int
 ) -> Record:
     year = layout.year
-    is_target = sentence.part == "plan" and not past.search(sentence.text)
+    recall = past.search(sentence.text, 0, d.quote_start + 1) if d.quote_start >= 0 else None
+    is_target = sentence.part == "plan" and recall is None
     kind = "target" if is_target else "achievement"
     period: int | None
     if kind == "achievement":
@@ -257,7 +266,7 @@ def _to_record(
         m = _TARGET_YEAR.search(sentence.text)
         if m and year and int(m.group(1)) != year:
             period = int(m.group(1))
-        elif sentence.multi_year:
+        elif sentence.multi_year and "今年" not in sentence.text and f"{year}年" not in sentence.text:
             period = None
         else:
             period = year

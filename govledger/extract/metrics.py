@@ -54,6 +54,16 @@ def _alias_index() -> list[tuple[str, Indicator]]:
 
 
 @lru_cache(maxsize=1)
+def _global_not_if() -> tuple[str, ...]:
+    return tuple(load_json("catalogue.json").get("global_not_if", []))
+
+
+@lru_cache(maxsize=1)
+def _shares() -> frozenset[str]:
+    return frozenset(load_json("catalogue.json").get("share_indicators", []))
+
+
+@lru_cache(maxsize=1)
 def _anchor_prefix() -> re.Pattern[str]:
     return re.compile(load_json("catalogue.json")["anchor_prefix"])
 
@@ -87,6 +97,8 @@ def map_indicator(metric: str, measure: str | None = None) -> str | None:
         if alias in ind.bare_only and (metric.strip(_PUNCT) != alias or measure not in (None, "growth")):
             continue
         if any(word in metric for word in ind.not_if if word not in alias):
+            return None
+        if ind.id not in _shares() and any(word in metric for word in _global_not_if()):
             return None
         if ind.anchored and not _anchor_prefix().match(metric[: metric.find(alias)]):
             return None
@@ -122,10 +134,21 @@ def split_items(subject: str) -> list[str]:
     items = [s for s in re.split(r"[、和及与]|以及", subject) if s]
     if len(items) < 2:
         return items
+    items = [_complete_parallel(i, items[-1]) for i in items[:-1]] + [items[-1]]
     head = next((h for h in sorted(_HEADS, key=len, reverse=True) if items[-1].endswith(h)), None)
     if head:
         items = [i if i.endswith(_HEADS) else i + head for i in items]
     return items
+
+
+def _complete_parallel(item: str, last: str) -> str:
+    """城镇 beside 农村常住居民人均可支配收入 → 城镇常住居民人均可支配收入."""
+    for group in rules()["parallel_prefixes"]:
+        if item in group:
+            for partner in group:
+                if partner != item and last.startswith(partner):
+                    return item + last[len(partner) :]
+    return item
 
 
 def expand_urban_rural(subject: str, n: int) -> list[str] | None:

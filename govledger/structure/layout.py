@@ -27,6 +27,7 @@ _NUMBERED_3 = re.compile(r"^\d{1,2}[\.、](?!\d)")
 _TERMINAL = "。；！？：，、"
 _RUN_IN = re.compile(r"^[^，。；：、\d%“”（）]{3,24}。")
 _WS = " \u3000\t\r\n"
+_CONTINUATION = re.compile(r"[：，、；。）]|(?:是|为|要)：")
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,16 @@ def split_lines(norm: str) -> list[tuple[int, int]]:
 
 
 def join_broken_lines(norm: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join a line that stops mid-sentence (ends in ，or 、) with the line after it."""
+    """Join a line that stops mid-sentence (ends in ，or 、) with the line after it.
+
+    Pages saved from the web also split a bold lead-in from its sentence
+    ("主要预期目标" / "是：地区生产总值…"): a line that opens with 是：/为：
+    or with punctuation continues the line before.
+    """
     joined: list[tuple[int, int]] = []
     for a, b in lines:
-        if joined and norm[joined[-1][1] - 1] in "，、" and not _is_heading_text(norm[a:b]):
+        continues = _CONTINUATION.match(norm, a) is not None
+        if joined and (continues or norm[joined[-1][1] - 1] in "，、") and not _is_heading_text(norm[a:b]):
             joined[-1] = (joined[-1][0], b)
         else:
             joined.append((a, b))
