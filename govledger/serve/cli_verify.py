@@ -1,0 +1,256 @@
+"""CLI commands of the tracker: ``verify``, ``verify-dir``, ``verify-override`` and ``panel``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govledger.cli import app
+from govledger.errors import ReportError
+from govledger.serve.console import fail, one_line_errors
+
+console = Console(highlight=False)
+
+_COLOURS = {
+    "met": "green", "missed": "red", "partly_met": "yellow", "not_reported": "magenta",
+    "not_comparable": "cyan", "not_judged": "dim",
+}
+_FORMATS = ("table", "jsonl", "csv")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in _FORMATS:
+        fail(f"unknown format {fmt!r} (use {', '.join(_FORMATS)})")
+
+
+def _num(x: Any) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _open_out(output: Path | None) -> Any:
+    if output is None:
+        return sys.stdout
+    try:
+        return open(output, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ReportError(str(output), f"cannot write: {exc.strerror}") from None
+
+
+def write_rows(rows: Sequence[Any], fmt: str, output: Path | None = None, title: str | None = None) -> None:
+    """Print verdict rows as a Rich table, JSONL (every field) or CSV (the main columns)."""
+    from govledger.track.verify import ROW_COLUMNS
+
+    if fmt == "table":
+        print_rows(rows, title)
+        return
+    fh = _open_out(output)
+    try:
+        if fmt == "jsonl":
+            for r in rows:
+                fh.write(json.dumps(r.as_dict(), ensure_ascii=False) + "\n")
+        else:
+            cols = (*ROW_COLUMNS, "target_id", "outcome_id", "match_by", "gap", "also_stated", "overridden")
+            w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
+            w.writeheader()
+            for r in rows:
+                d = r.as_dict()
+                d["also_stated"] = " ".join(d["also_stated"])
+                w.writerow(d)
+    finally:
+        if fh is not sys.stdout:
+            fh.close()
+
+
+def print_rows(rows: Sequence[Any], title: str | None = None) -> None:
+    from govledger.track.verify import summarise
+
+    table = Table(title=title, show_lines=False)
+    for col in ("indicator / metric", "target", "outcome", "verdict", "score", "note"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        what = r.indicator or r.metric
+        note = []
+        if r.outcome_estimated:
+            note.append("预计")
+        if r.also_stated:
+            note.append(f"+{len(r.also_stated)} restated")
+        if r.overridden:
+            note.append("override")
+        if r.verdict in ("not_reported", "not_comparable", "not_judged", "partly_met") or r.overridden:
+            note.append(r.reason)
+        colour = _COLOURS.get(r.verdict, "white")
+        table.add_row(
+            what, r.target_quote, r.outcome_quote or "—", f"[{colour}]{r.verdict}[/{colour}]",
+            "" if r.match_score is None else f"{r.match_score:.2f}", "; ".join(note),
+        )
+    console.print(table)
+    counts = summarise(rows)
+    console.print("  ".join(f"{k}: {v}" for k, v in counts.items()) + f"  (targets: {len(rows)})")
+
+
+def _overrides(path: Path | None) -> list[Any]:
+    if path is None:
+        return []
+    from govledger.track.verify import load_overrides
+
+    return load_overrides(path)
+
+
+def _verify_pair(y: Path, y1: Path, *, tolerance: float, tolerance_rel: float, threshold: float,
+                 include_all: bool, overrides: list[Any], indicators_only: bool) -> tuple[Any, Any, list[Any]]:
+    from govledger.track.sources import load_ledger
+    from govledger.track.verify import verify_reports
+
+    for p in (y, y1):
+        if not p.exists():
+            raise ReportError(str(p), "no such file")
+    ly, ly1 = load_ledger(y), load_ledger(y1)
+    try:
+        rows = verify_reports(ly, ly1, tolerance_pp=tolerance, tolerance_rel=tolerance_rel, threshold=threshold,
+                              include_all=include_all, overrides=overrides)
+    except ValueError as exc:
+        raise ReportError(f"{y} / {y1}", str(exc)) from None
+    if indicators_only:
+        rows = [r for r in rows if r.indicator]
+    return ly, ly1, rows
+
+
+@app.command()
+@one_line_errors
+def verify(
+    report_y: Annotated[Path, typer.Argument(help="Report of year Y (its targets are judged)")],
+    report_y1: Annotated[Path, typer.Argument(help="Report of year Y+1 of the same place (its review)")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl or csv")] = "table",
+    tolerance: Annotated[float, typer.Option(help="Tolerance in percentage points for 左右 (%/pp figures)")] = 0.2,
+    tolerance_rel: Annotated[float, typer.Option(help="Relative tolerance for 左右 amounts (0.01 = 1 %)")] = 0.01,
+    threshold: Annotated[float, typer.Option(help="Least metric similarity for an off-catalogue match")] = 0.5,
+    all_rows: Annotated[bool, typer.Option("--all", help="Every target record: restatements and multi-year plans too")] = False,
+    indicators_only: Annotated[bool, typer.Option("--indicators", help="Only catalogue-indicator targets")] = False,
+    overrides: Annotated[Path | None, typer.Option(help="JSON file of manual verdicts with reasons")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")] = None,
+) -> None:
+    """Was each target of report Y met? One row per target, judged against report Y+1."""
+    _check_format(fmt)
+    if tolerance < 0 or tolerance_rel < 0:
+        fail("tolerances must not be negative")
+    ly, ly1, rows = _verify_pair(report_y, report_y1, tolerance=tolerance, tolerance_rel=tolerance_rel,
+                                 threshold=threshold, include_all=all_rows, overrides=_overrides(overrides),
+                                 indicators_only=indicators_only)
+    write_rows(rows, fmt, output, title=f"{ly.doc} targets vs {ly1.doc} review ({ly.place}, {ly.year})")
+
+
+@app.command("verify-dir")
+@one_line_errors
+def verify_dir(
+    folder: Annotated[Path, typer.Argument(help="Folder of reports named <place>_<year>.<ext>")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (summary per pair), jsonl or csv (every row)")] = "table",
+    tolerance: Annotated[float, typer.Option(help="Tolerance in percentage points for 左右")] = 0.2,
+    tolerance_rel: Annotated[float, typer.Option(help="Relative tolerance for 左右 amounts")] = 0.01,
+    threshold: Annotated[float, typer.Option(help="Least metric similarity for an off-catalogue match")] = 0.5,
+    all_rows: Annotated[bool, typer.Option("--all", help="Every target record")] = False,
+    indicators_only: Annotated[bool, typer.Option("--indicators", help="Only catalogue-indicator targets")] = False,
+    overrides: Annotated[Path | None, typer.Option(help="JSON file of manual verdicts with reasons")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")] = None,
+) -> None:
+    """Pair <place>_<Y> with <place>_<Y+1> in a folder and verify every pair (summary per pair)."""
+    from govledger.track.sources import pair_files, report_files
+    from govledger.track.verify import VERDICTS, summarise
+
+    _check_format(fmt)
+    pairs = pair_files(report_files(folder))
+    if not pairs:
+        fail(f"{folder}: no pairs of files named <place>_<year> and <place>_<year+1>")
+    ovs = _overrides(overrides)
+    summary = Table(title=f"verdicts per pair in {folder}")
+    for col in ("pair", "place", "year", "targets", *VERDICTS):
+        summary.add_column(col, justify="right" if col not in ("pair", "place") else "left")
+    all_rows_out: list[Any] = []
+    totals = dict.fromkeys(VERDICTS, 0)
+    failed: list[str] = []
+    for y, y1 in pairs:
+        try:
+            ly, _, rows = _verify_pair(y, y1, tolerance=tolerance, tolerance_rel=tolerance_rel, threshold=threshold,
+                                       include_all=all_rows, overrides=ovs, indicators_only=indicators_only)
+        except ReportError as exc:
+            failed.append(str(exc))
+            summary.add_row(f"{y.stem} → {y1.stem}", "[red]error[/red]", "", "", exc.reason)
+            continue
+        counts = summarise(rows)
+        for k, v in counts.items():
+            totals[k] += v
+        all_rows_out.extend(rows)
+        summary.add_row(f"{y.stem} → {y1.stem}", ly.place or "", _num(ly.year), str(len(rows)),
+                        *(str(counts[k]) for k in VERDICTS))
+    summary.add_row("all", "", "", str(sum(totals.values())), *(str(totals[k]) for k in VERDICTS), style="bold")
+    if fmt == "table":
+        console.print(summary)
+    else:
+        write_rows(all_rows_out, fmt, output)
+    if failed:
+        for line in failed:
+            Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {line}")
+        raise typer.Exit(2)
+
+
+@app.command("verify-override")
+@one_line_errors
+def verify_override(
+    file: Annotated[Path, typer.Argument(help="Overrides JSON file (created when missing; entries are only added)")],
+    doc: Annotated[str, typer.Option(help="Document id of the target's report (e.g. guowuyuan_2024)")],
+    verdict: Annotated[str, typer.Option(help="met, missed, partly_met, not_reported, not_comparable or not_judged")],
+    reason: Annotated[str, typer.Option(help="Why (kept with the verdict)")],
+    quote: Annotated[str | None, typer.Option(help="The target quote (or a part of it)")] = None,
+    target_id: Annotated[str | None, typer.Option("--id", help="The target record id")] = None,
+    by: Annotated[str | None, typer.Option(help="Who decides")] = None,
+) -> None:
+    """Record a manual verdict with its reason (append-only: the file is the audit trail)."""
+    from govledger.track.verify import add_override
+
+    ov = add_override(file, doc=doc, verdict=verdict, reason=reason, target_quote=quote, target_id=target_id, by=by)
+    console.print(f"override recorded: {ov.doc} {ov.target_quote or ov.target_id} → {ov.verdict}")
+
+
+@app.command("panel")
+@one_line_errors
+def panel_cmd(
+    source: Annotated[str, typer.Argument(help="Folder of reports, a report/JSONL file, or a database URL")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write .csv or .parquet (else print CSV)")] = None,
+    indicator: Annotated[str | None, typer.Option(help="Only this catalogue indicator")] = None,
+    year: Annotated[int | None, typer.Option(help="Only reports of this year")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only 'target' or 'achievement'")] = None,
+    indicators_only: Annotated[bool, typer.Option("--indicators", help="Only catalogue-indicator records")] = False,
+    changes: Annotated[str | None, typer.Option(help="Print target changes vs last year for this place")] = None,
+) -> None:
+    """The panel: targets and outcomes by place × year × indicator, with verdicts (CSV/Parquet)."""
+    from govledger.track.panel import export_panel, panel, target_changes
+
+    df = panel(source, indicators_only=indicators_only or indicator is not None)
+    if changes is not None:
+        df = target_changes(df, changes)
+    else:
+        if indicator is not None:
+            df = df[df["indicator"] == indicator]
+        if year is not None:
+            df = df[df["year"] == year]
+        if kind is not None:
+            df = df[df["kind"] == kind]
+    if output is None:
+        buf = io.StringIO()
+        df.to_csv(buf, index=False)
+        sys.stdout.write(buf.getvalue())
+        return
+    export_panel(df, output)
+    console.print(f"{len(df)} rows → {output}")

@@ -1,0 +1,265 @@
+"""The panel: targets and outcomes of many governments and years in one tidy table.
+
+``panel(source)`` returns a pandas DataFrame with one row per record (place ×
+year × indicator × kind × measure, plus the quote), place names normalised
+(广元 / 广元市 → 广元市) with their level, and for every target whose next
+report is in the same source: the outcome, the verdict and the gap. The
+source is a folder of reports (each extracted), one report or ``.jsonl``
+extraction, a list of records or ledgers, or a database URL (read through
+the store's own API).
+
+Queries over the frame: ``targets_for`` (every place's target for one
+indicator and year), ``target_gaps`` (target vs outcome over years),
+``target_changes`` (raised / lowered against last year's target).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from govledger.errors import ReportError
+from govledger.records import Record
+from govledger.track.places import normalise_place
+from govledger.track.sources import LoadedLedger, iter_ledgers, load_ledger
+from govledger.track.verify import VerdictRow, verify_records
+
+PANEL_COLUMNS: tuple[str, ...] = (
+    "place", "level", "province", "year", "period", "doc", "record_id", "kind", "indicator", "metric",
+    "measure", "value", "value_max", "unit", "base_value", "base_unit", "bound", "strength", "estimated",
+    "deadline", "quote", "restated", "outcome_quote", "outcome_value", "outcome_base_value", "outcome_estimated",
+    "verdict", "gap", "match_score", "reason",
+)
+_DTYPES: dict[str, str] = {
+    "year": "Int64", "period": "Int64", "value": "float64", "value_max": "float64", "base_value": "float64",
+    "outcome_value": "float64", "outcome_base_value": "float64", "gap": "float64", "match_score": "float64",
+    "estimated": "boolean", "outcome_estimated": "boolean", "restated": "boolean",
+}
+
+
+def _is_db_url(source: str) -> bool:
+    return "://" in source or source.endswith((".db", ".sqlite", ".sqlite3"))
+
+
+def _ledgers_from(source: Any, errors: list[tuple[str, str]] | None) -> list[LoadedLedger]:
+    if isinstance(source, str | Path):
+        s = str(source)
+        if _is_db_url(s):
+            return _ledgers_from_store(s)
+        p = Path(s)
+        if p.is_dir():
+            return list(iter_ledgers(p, errors))
+        if not p.exists():
+            raise ReportError(s, "no such file or folder")
+        return [load_ledger(p)]
+    items = list(source)
+    if not items:
+        return []
+    if all(isinstance(x, Record) for x in items):
+        by_doc: dict[str, list[Record]] = {}
+        for r in items:
+            by_doc.setdefault(r.doc, []).append(r)
+        out = []
+        for doc, recs in by_doc.items():
+            place = next((r.place for r in recs if r.place), None)
+            year = next((r.year for r in recs if r.year), None)
+            out.append(LoadedLedger(doc, place, year, recs))
+        return out
+    ledgers = []
+    for x in items:
+        if not hasattr(x, "records"):
+            raise TypeError(f"panel() takes records, ledgers, a folder or a database URL, not {type(x).__name__}")
+        ledgers.append(LoadedLedger(x.doc, x.place, x.year, list(x.records), getattr(x, "level", None)))
+    return ledgers
+
+
+def _ledgers_from_store(url: str) -> list[LoadedLedger]:
+    """Every document of the store, read through the store's list functions (no SQL here)."""
+    try:
+        from govledger.store import api as store_api  # type: ignore[attr-defined]
+    except ImportError:
+        raise ReportError(url, "the database store is not available in this installation") from None
+    ledgers = []
+    for doc in store_api.list_documents(url):
+        records = list(store_api.list_records(url, doc=doc.doc))
+        ledgers.append(LoadedLedger(doc.doc, doc.place, doc.year, records, getattr(doc, "level", None)))
+    return ledgers
+
+
+def _verdicts(ledgers: Sequence[LoadedLedger], tolerance_pp: float, tolerance_rel: float) -> dict[str, VerdictRow]:
+    """target record id → its verdict row, for every ledger whose next-year report is present."""
+    by_key: dict[tuple[str, int], LoadedLedger] = {}
+    for lg in ledgers:
+        p = normalise_place(lg.place)
+        if p is not None and lg.year is not None:
+            by_key.setdefault((p.name, lg.year), lg)
+    out: dict[str, VerdictRow] = {}
+    for (place, year), lg in by_key.items():
+        nxt = by_key.get((place, year + 1))
+        if nxt is None:
+            continue
+        rows = verify_records(lg.records, nxt.records, year=year, doc=lg.doc, place=lg.place,
+                              tolerance_pp=tolerance_pp, tolerance_rel=tolerance_rel, include_all=True)
+        for row in rows:
+            out[row.target_id] = row
+    return out
+
+
+def panel(
+    source: Any,
+    *,
+    tolerance_pp: float = 0.2,
+    tolerance_rel: float = 0.01,
+    indicators_only: bool = False,
+    errors: list[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """The tidy panel of ``source`` (folder, file, records, ledgers or database URL).
+
+    Columns: ``PANEL_COLUMNS``. ``verdict`` is empty where the panel holds no
+    next-year report of that place (unknown, not ``not_reported``). Files
+    that cannot be read are skipped and listed in ``errors`` when given,
+    else the first one raises ``ReportError``.
+    """
+    ledgers = _ledgers_from(source, errors)
+    verdicts = _verdicts(ledgers, tolerance_pp, tolerance_rel)
+    rows: list[dict[str, Any]] = []
+    for lg in ledgers:
+        lp = normalise_place(lg.place)
+        seen: set[str] = set()
+        for r in lg.records:
+            if indicators_only and not r.indicator:
+                continue
+            p = normalise_place(r.place or lg.place) or lp
+            v = verdicts.get(r.id) if r.kind == "target" else None
+            restated = bool(v and v.also_stated and any(i in seen for i in v.also_stated))
+            seen.add(r.id)
+            rows.append({
+                "place": p.name if p else None,
+                "level": (p.level if p and p.level else lg.level),
+                "province": (p.province if p and p.province else (p.name if p and p.level == "province" else None)),
+                "year": r.year if r.year is not None else lg.year,
+                "period": r.period,
+                "doc": r.doc,
+                "record_id": r.id,
+                "kind": r.kind,
+                "indicator": r.indicator,
+                "metric": r.metric,
+                "measure": r.measure,
+                "value": r.value,
+                "value_max": r.value_max,
+                "unit": r.unit,
+                "base_value": r.base_value,
+                "base_unit": r.base_unit,
+                "bound": r.bound,
+                "strength": r.strength,
+                "estimated": r.estimated,
+                "deadline": r.deadline,
+                "quote": r.quote,
+                "restated": restated if r.kind == "target" else None,
+                "outcome_quote": v.outcome_quote if v else None,
+                "outcome_value": v.outcome_value if v else None,
+                "outcome_base_value": v.outcome_base_value if v else None,
+                "outcome_estimated": v.outcome_estimated if v and v.outcome_quote else None,
+                "verdict": v.verdict if v else None,
+                "gap": v.gap if v else None,
+                "match_score": v.match_score if v else None,
+                "reason": v.reason if v else None,
+            })
+    df = pd.DataFrame(rows, columns=list(PANEL_COLUMNS))
+    return df.astype(_DTYPES)
+
+
+def export_panel(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write the panel as CSV (UTF-8 with BOM, opens in Excel) or Parquet, by the file's suffix."""
+    p = Path(path)
+    try:
+        if p.suffix.lower() == ".parquet":
+            df.to_parquet(p, index=False)
+        elif p.suffix.lower() == ".csv":
+            df.to_csv(p, index=False, encoding="utf-8-sig")
+        else:
+            raise ReportError(str(p), "use a .csv or .parquet file name")
+    except OSError as exc:
+        raise ReportError(str(p), f"cannot write: {exc.strerror or exc}") from None
+    return p
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _headline_targets(df: pd.DataFrame) -> pd.DataFrame:
+    """One-year targets, first statement only (restatements dropped)."""
+    t = df[(df["kind"] == "target") & (df["period"] == df["year"])]
+    return t[t["restated"].fillna(False) == False]  # noqa: E712 — nullable boolean column
+
+
+def targets_for(
+    df: pd.DataFrame, indicator: str, year: int | None = None, *, measure: str | None = None,
+    level: str | None = None,
+) -> pd.DataFrame:
+    """Every place's target for ``indicator`` (in ``year``), with outcome and verdict where known.
+
+    e.g. ``targets_for(df, "gdp", 2024, measure="growth", level="city")``:
+    every city's 2024 GDP growth target.
+    """
+    t = _headline_targets(df)
+    t = t[t["indicator"] == indicator]
+    if year is not None:
+        t = t[t["year"] == year]
+    if measure is not None:
+        t = t[t["measure"] == measure]
+    if level is not None:
+        t = t[t["level"] == level]
+    cols = ["place", "level", "year", "indicator", "measure", "value", "value_max", "unit", "bound", "strength",
+            "quote", "outcome_value", "verdict", "gap"]
+    return t[cols].sort_values(["year", "place"], kind="stable").reset_index(drop=True)
+
+
+def target_gaps(df: pd.DataFrame, indicator: str, years: Iterable[int] | None = None) -> pd.DataFrame:
+    """Target vs outcome for ``indicator`` over ``years``: gap = outcome − target (base units)."""
+    t = _headline_targets(df)
+    t = t[t["indicator"] == indicator]
+    if years is not None:
+        t = t[t["year"].isin(list(years))]
+    cols = ["place", "year", "measure", "base_value", "outcome_base_value", "base_unit", "gap", "verdict", "quote",
+            "outcome_quote"]
+    out = t[cols].rename(columns={"base_value": "target", "outcome_base_value": "outcome"})
+    return out.sort_values(["place", "year"], kind="stable").reset_index(drop=True)
+
+
+def target_changes(df: pd.DataFrame, place: str, indicator: str | None = None) -> pd.DataFrame:
+    """Each target of ``place`` against the same indicator's and measure's target of the year before.
+
+    ``change`` is ``raised``, ``lowered``, ``unchanged`` (same lower end) or
+    ``new`` (no target of that kind the year before); ``bound_before`` shows
+    a change of qualifier (5%左右 → 5%以上).
+    """
+    p = normalise_place(place)
+    name = p.name if p else place
+    t = _headline_targets(df)
+    t = t[(t["place"] == name) & t["indicator"].notna() & t["base_value"].notna()]
+    if indicator is not None:
+        t = t[t["indicator"] == indicator]
+    # the first target per year/indicator/measure (the headline figure, the floor before a stretch)
+    t = t.drop_duplicates(["year", "indicator", "measure"], keep="first")
+    prev = t[["year", "indicator", "measure", "base_value", "bound", "quote"]].copy()
+    prev["year"] = prev["year"] + 1
+    prev = prev.rename(columns={"base_value": "before", "bound": "bound_before", "quote": "quote_before"})
+    merged = t.merge(prev, on=["year", "indicator", "measure"], how="left")
+
+    def change(row: Any) -> str:
+        if pd.isna(row["before"]):
+            return "new"
+        if abs(row["base_value"] - row["before"]) < 1e-9 * max(1.0, abs(row["before"])):
+            return "unchanged"
+        return "raised" if row["base_value"] > row["before"] else "lowered"
+
+    merged["change"] = merged.apply(change, axis=1) if len(merged) else pd.Series(dtype="object")
+    merged["delta"] = merged["base_value"] - merged["before"]
+    cols = ["place", "year", "indicator", "measure", "before", "base_value", "delta", "base_unit", "change",
+            "bound_before", "bound", "quote_before", "quote"]
+    out = merged[cols].rename(columns={"base_value": "target"})
+    return out.sort_values(["indicator", "measure", "year"], kind="stable").reset_index(drop=True)
