@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass, field
 
 from govledger.extract.metrics import (
+    default_unit,
     expand_urban_rural,
+    fits_unit,
     map_indicator,
     right_metric,
     split_items,
@@ -44,6 +46,10 @@ _RANK = re.compile(
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
 _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
+_MULTI_YEAR = re.compile(r"十五五|今后五年|未来五年|到20\d\d年")
+_MULTI_YEAR_PARA = re.compile(r"十五五|今后五年|未来五年|纲要")
+_PLAN_SHARE = re.compile(rules()["plan_share"])
+_CARRY = re.compile(rules()["carry_glue"])
 
 
 @dataclass
@@ -93,16 +99,27 @@ def extract_sentence(text: str) -> list[_Draft]:
     drafts: list[_Draft] = []
     i = 0
     prev_end = 0
+    last_list: list[_Draft] = []
     while i < len(quantities):
         q = quantities[i]
         boundary = max(_last_delim(text, q.start), prev_end)
         left = text[boundary : q.start]
         if "分别" in left:
             group = _respectively_group(text, quantities, i)
-            drafts.extend(_respectively(text, boundary, left, group))
+            last_list = _respectively(text, boundary, left, group)
+            drafts.extend(last_list)
             prev_end = group[-1].end
             i += len(group)
             continue
+        if last_list and _same_subject(left):
+            group = _respectively_group(text, quantities, i)
+            if len(group) == len(last_list):
+                # 分别达6.9万元、3.4万元，增长4.2%、5.3%: the second run shares the list's items
+                drafts.extend(_continue_list(text, boundary, left, group, last_list))
+                prev_end = group[-1].end
+                i += len(group)
+                continue
+        last_list = []
         drafts.append(_draft(text, boundary, left, q, drafts))
         prev_end = q.end
         i += 1
@@ -132,6 +149,8 @@ def _is_modifier(text: str, q: Quantity) -> bool:
     if q.suffix in ("以上", "以下"):
         return not text.startswith(("的", "和", "增长", "水平"), q.end)
     if q.chinese and q.kind == "amount":
+        if q.start > 0 and text[q.start - 1] == "个":
+            return True  # 跨越3个千亿元台阶
         return not text.startswith(("大关", "规模", "台阶", "以上"), q.end)
     return False
 
@@ -173,15 +192,19 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
     if not metric and drafts and _same_subject(left):
         metric = drafts[-1].metric
         carried = True
+        if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth"):
+            measure = "skip"  # 增长13%、保持全国第2位: the rank of the growth rate
     elif not metric:
         metric = right_metric(text[q.num_end : q.num_end + 30])
     if carried:
         indicator = drafts[-1].indicator
     else:
         indicator = map_indicator(metric, measure) or map_indicator(metric + (verb or ""), measure)
-    if is_comparison(left):
+    if is_comparison(left) or _PLAN_SHARE.search(left) or not fits_unit(indicator, q.base_unit):
         indicator = None
         metric = metric or "比较"
+    if indicator and q.base_unit is None and q.kind == "amount":
+        q.base_unit = default_unit(indicator)
     if measure == "ratio" and indicator in ("cpi",):
         measure = "growth"
     bound = classify_bound(left, q.suffix)
@@ -191,8 +214,11 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
 
 
 def _same_subject(left: str) -> bool:
-    """Only verbs and separators before the number: it shares the subject of the figure before."""
-    return trim_metric(left) == ""
+    """Only change verbs and separators before the number: it shares the figure before's subject.
+
+    A level verb such as 新增 starts a new subject (城镇化率达63%，新增1个…).
+    """
+    return _CARRY.match(left) is not None
 
 
 def _respectively_group(text: str, quantities: list[Quantity], i: int) -> list[Quantity]:
@@ -222,11 +248,28 @@ def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) ->
             q.suffix = shared_suffix  # 分别增长5%、6.5%左右: the qualifier covers the list
         metric = trim_metric(item) or subject
         measure = classify_measure(q.kind, left, verb)
-        indicator = None if is_comparison(left) else map_indicator(metric, measure)
+        indicator = map_indicator(metric, measure)
+        if is_comparison(left) or _PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):
+            indicator = None
         bound = classify_bound(after, q.suffix)
         strength = classify_strength(text[: q.start])
         sign = -1.0 if is_decrease(verb) else 1.0
         d = _Draft(q, quote_start, metric, indicator, measure, bound, strength, sign)
+        d.extra["quote_end"] = group[-1].end
+        out.append(d)
+    return out
+
+
+def _continue_list(text: str, boundary: int, left: str, group: list[Quantity], items: list[_Draft]) -> list[_Draft]:
+    verb = change_verb(left)
+    quote_start = boundary + len(left) - len(left.lstrip(" 、和及与，"))
+    out = []
+    for q, item in zip(group, items, strict=True):
+        measure = classify_measure(q.kind, left, verb)
+        indicator = item.indicator if fits_unit(item.indicator, q.base_unit) else None
+        sign = -1.0 if is_decrease(verb) else 1.0
+        d = _Draft(q, quote_start, item.metric, indicator, measure, classify_bound(left, q.suffix),
+                   classify_strength(text[: q.start]), sign)
         d.extra["quote_end"] = group[-1].end
         out.append(d)
     return out
@@ -263,13 +306,7 @@ def _to_record(
     if kind == "achievement":
         period = year - 1 if year else None
     else:
-        m = _TARGET_YEAR.search(sentence.text)
-        if m and year and int(m.group(1)) != year:
-            period = int(m.group(1))
-        elif sentence.multi_year and "今年" not in sentence.text and f"{year}年" not in sentence.text:
-            period = None
-        else:
-            period = year
+        period = target_period(layout, sentence, d.measure, d.quote_start)
     q = d.q
     qualitative = d.measure == "qualitative"
     value = None if qualitative else d.sign * q.value
@@ -303,6 +340,29 @@ def _to_record(
         start=start,
         end=end,
     )
+
+
+def target_period(layout: ReportLayout, sentence: Sentence, measure: str, quote_start: int) -> int | None:
+    """The year a target is for: 到2030年 names it; a multi-year plan without one has none.
+
+    The plan year wins when the paragraph speaks of 今年 or names the year, because
+    reports often put this year's targets under a "十五五" heading.
+    """
+    year = layout.year
+    before = sentence.text[: max(quote_start, 0) + 1]
+    m = _TARGET_YEAR.search(before)
+    if m and year and int(m.group(1)) != year:
+        return int(m.group(1))
+    para = layout.paragraphs[sentence.paragraph]
+    para_text = layout.norm[para.start : sentence.start + quote_start + 1]
+    this_year = "今年" in para_text or (year is not None and f"{year}年" in para_text)
+    if _MULTI_YEAR.search(before) is not None or measure == "avg_growth":
+        return None
+    heading_names_year = year is not None and any(f"{year}年" in h for h in sentence.section)
+    section_multi = sentence.multi_year and not heading_names_year
+    if (section_multi or _MULTI_YEAR_PARA.search(para_text)) and not this_year:
+        return None
+    return year
 
 
 def _round(x: float) -> float:

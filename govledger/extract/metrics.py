@@ -28,6 +28,7 @@ class Indicator:
     not_if: tuple[str, ...]
     bare_only: tuple[str, ...]
     anchored: bool
+    units: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +43,7 @@ def catalogue() -> list[Indicator]:
             not_if=tuple(i.get("not_if", [])),
             bare_only=tuple(i.get("bare_only", [])),
             anchored=bool(i.get("anchored", False)),
+            units=tuple(i.get("units", [])),
         )
         for i in items
     ]
@@ -104,6 +106,25 @@ def map_indicator(metric: str, measure: str | None = None) -> str | None:
             return None
         return ind.id
     return None
+
+
+@lru_cache(maxsize=1)
+def _by_id() -> dict[str, Indicator]:
+    return {ind.id: ind for ind in catalogue()}
+
+
+def fits_unit(indicator: str | None, base_unit: str | None) -> bool:
+    """A figure can belong to an indicator only in one of its units (no GDP in 个)."""
+    if indicator is None or base_unit is None:
+        return True
+    ind = _by_id().get(indicator)
+    return ind is None or not ind.units or base_unit in ind.units
+
+
+def default_unit(indicator: str | None) -> str | None:
+    """The base unit to assume when the text leaves it out (地区生产总值迈上5万亿)."""
+    ind = _by_id().get(indicator or "")
+    return ind.units[0] if ind and ind.units else None
 
 
 def trim_metric(left: str) -> str:
