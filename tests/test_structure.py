@@ -1,0 +1,85 @@
+"""Stage 2 on the real reports: body limits, headings, parts, place and year."""
+
+from __future__ import annotations
+
+import pytest
+
+from govledger.read import read_report
+from govledger.structure import analyse_report, split_sentences
+from govledger.structure.layout import heading_level
+from tests.conftest import REPORTS
+
+ALL = sorted(p.stem for p in REPORTS.glob("*.txt") if p.stem != "SOURCES")
+
+
+@pytest.fixture(scope="module", params=ALL)
+def layout(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    source = read_report(REPORTS / f"{request.param}.txt")
+    return request.param, analyse_report(source.text, file_name=source.doc)
+
+
+def test_every_sample_has_a_review_and_a_plan_part(layout) -> None:  # type: ignore[no-untyped-def]
+    doc, lay = layout
+    parts = {s.part for s in lay.sentences}
+    assert parts == {"review", "plan"}, doc
+    assert lay.year == int(doc.rsplit("_", 1)[1]), doc
+    assert lay.place, doc
+    first_plan = next(i for i, s in enumerate(lay.sentences) if s.part == "plan")
+    assert all(s.part == "plan" for s in lay.sentences[first_plan:]), doc
+
+
+@pytest.mark.parametrize(
+    ("doc", "place", "level"),
+    [("yaan_2024", "雅安市", "city"), ("guangyuan_2024", "广元市", "city"), ("guowuyuan_2023", "国务院", "national"),
+     ("anhui_2025", "安徽省", "province"), ("xinjiang_2026", "新疆维吾尔自治区", "province"),
+     ("shaanxi_2026", "陕西省", "province")],
+)
+def test_place_and_level(doc: str, place: str, level: str) -> None:
+    source = read_report(REPORTS / f"{doc}.txt")
+    lay = analyse_report(source.text, file_name=source.doc)
+    assert (lay.place, lay.level) == (place, level)
+
+
+def test_override_place_and_year() -> None:
+    source = read_report(REPORTS / "yaan_2024.txt")
+    lay = analyse_report(source.text, place="雅安", year=2030)
+    assert (lay.place, lay.year) == ("雅安", 2030)
+
+
+def test_page_furniture_and_appendix_are_cut() -> None:
+    for doc, junk in [("beijing_2026", "相关报道"), ("ningxia_2026", "打印本页"), ("sichuan_2025", "名词解释"),
+                      ("yunnan_2025", "主办单位")]:
+        source = read_report(REPORTS / f"{doc}.txt")
+        lay = analyse_report(source.text)
+        body = lay.norm[lay.body_start : lay.body_end]
+        assert junk not in body, doc
+        assert body.startswith("各位代表"), doc
+
+
+def test_stray_line_break_inside_a_paragraph_is_joined() -> None:
+    source = read_report(REPORTS / "guangyuan_2024.txt")
+    lay = analyse_report(source.text)
+    joined = [s for s in lay.sentences if "乡村建设行动深入推进，" in s.text]
+    assert joined and len(joined[0].text) > len("乡村建设行动深入推进，") + 5
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [("2023年工作回顾", 0), ("一、2024年工作回顾", 0), ("三、2026年工作安排", 0), ("二、对今年政府工作的建议", 0),
+     ("一、全力以赴抓项目、扩增量，切实发挥有效投资关键作用", 1), ("（三）着力深化改革扩大开放", 2),
+     ("加快先进制造业集群发展。", None), ("地区生产总值增长6.5%左右，城镇新增就业1.7万人。", None)],
+)
+def test_heading_levels(line: str, level: int | None) -> None:
+    assert heading_level(line) == level
+
+
+def test_run_in_heading_joins_the_section_path() -> None:
+    source = read_report(REPORTS / "guangyuan_2024.txt")
+    lay = analyse_report(source.text)
+    s = next(s for s in lay.sentences if "300个重点项目" in s.text)
+    assert s.section[-1] == "力促项目投产达效"
+
+
+def test_split_sentences_keeps_closing_quotes() -> None:
+    text = "他说：“要干。”然后走了；好！"
+    assert [text[a:b] for a, b in split_sentences(text)] == ["他说：“要干。”", "然后走了；", "好！"]
