@@ -7,8 +7,6 @@ one-line message and exit code 2.
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 app = typer.Typer(
@@ -36,4 +34,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -321,7 +321,7 @@ def _to_record(
         place=layout.place,
         year=year,
         period=period,
-        kind=kind,
+        kind=kind,  # type: ignore[arg-type]
         estimated=kind == "achievement" and "预计" in sentence.text,
         section=list(sentence.section),
         sentence=re.sub(r"\s+", "", sentence.text),

@@ -85,7 +85,7 @@ def evaluate(
     from govledger.evaluation.gold import load_jsonl, score
 
     gold_records = [g for path in gold for g in _load_or_fail(load_jsonl, path)]
-    docs = sorted({g["doc"] for g in gold_records})
+    docs = sorted({str(g["doc"]) for g in gold_records})
     predicted = [record_dict(r) for doc in docs for r in build_ledger(_report_path(reports, doc)).records]
     result = score(predicted, gold_records)
     table = Table(title="Catalogue indicators vs gold")

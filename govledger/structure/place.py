@@ -49,7 +49,7 @@ def _place_from_lines(lines: list[str], rules: dict[str, list[str]]) -> str | No
             for line in lines:
                 m = rx.search(line.strip(" \u3000"))
                 if m and m.group("place") not in ("", "省", "市"):
-                    name = re.sub(r"20\d\d年$", "", m.group("place").strip("　 ——"))
+                    name = re.sub(r"20\d\d年$", "", m.group("place").strip("　 —"))
                     if len(name) >= 2 and not name.startswith(("各", "本", "我")) and not _BAD_NAME.search(name):
                         return name
     return None
