@@ -50,6 +50,7 @@ _MULTI_YEAR = re.compile(r"十五五|今后五年|未来五年|到20\d\d年")
 _MULTI_YEAR_PARA = re.compile(r"十五五|今后五年|未来五年|纲要")
 _PLAN_SHARE = re.compile(rules()["plan_share"])
 _CARRY = re.compile(rules()["carry_glue"])
+_MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
 
 
 @dataclass
@@ -144,6 +145,8 @@ def _is_modifier(text: str, q: Quantity) -> bool:
         return False
     if text.startswith(("级", "规模"), q.num_end):
         return True
+    if q.kind == "amount" and q.base_unit in ("元", "美元") and _MODIFIER_HEAD.match(text, q.end):
+        return True  # 超200亿元县, 百亿元企业: a size class, not an amount
     if q.base_unit == "个" and follow in "万亿千百十":
         return True  # 跨过3个万亿元台阶: a count of thresholds, not a figure
     if q.suffix in ("以上", "以下"):

@@ -124,6 +124,14 @@ def _is_heading_text(line: str) -> bool:
     return bool(_NUMBERED_1.match(line) or _NUMBERED_2.match(line))
 
 
+def _is_plan_heading(line: str) -> bool:
+    """Forward-looking part heading: explicit plan words, or a numbered year without review words."""
+    rules = _rules()
+    if _any(rules["plan_heading"], line):
+        return True
+    return _any(rules["plan_heading_weak"], line) and not _any(rules["review_heading"], line)
+
+
 def heading_level(line: str) -> int | None:
     """Heading level of a paragraph, or None when it is prose."""
     rules = _rules()
@@ -131,7 +139,7 @@ def heading_level(line: str) -> int | None:
         return None
     if line[-1] in "。；！？!?：":
         return None
-    is_part = _any(rules["review_heading"], line) or _any(rules["plan_heading"], line)
+    is_part = _any(rules["review_heading"], line) or _is_plan_heading(line)
     if _NUMBERED_1.match(line):
         return 0 if is_part else 1
     if _NUMBERED_2.match(line):
@@ -176,7 +184,8 @@ def _find_closing(norm: str, paragraphs: list[Paragraph], plan_index: int | None
 def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -> int | None:
     rules = _rules()
     for i, p in enumerate(paragraphs):
-        if p.level == 0 and _any(rules["plan_heading"], norm[p.start : p.end]) and "回顾" not in norm[p.start : p.end]:
+        line = norm[p.start : p.end]
+        if p.level == 0 and _is_plan_heading(line) and "回顾" not in line:
             return i
     fallbacks = load_json("structure.json")["plan_paragraph_fallback"]
     ystr = str(year) if year else r"20\d\d"
