@@ -193,8 +193,21 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
     metric = trim_metric(left)
     carried = False
     if not metric and drafts and _same_subject(left):
-        metric = drafts[-1].metric
+        prev = drafts[-1]
+        metric = prev.metric
         carried = True
+        if verb is None and left.strip() in ("、", "和") and prev.q.kind == q.kind:
+            # 年均增长5.3%、8.1%: a bare list shares the verb (and 城乡 splits into 城镇/农村)
+            measure, sign_verb = prev.measure, prev.sign
+            pair = expand_urban_rural(prev.metric, 2)
+            if pair:
+                prev.metric, prev.indicator = pair[0], map_indicator(pair[0], prev.measure)
+                metric = pair[1]
+                d = _Draft(q, quote_start, metric, map_indicator(metric, measure), measure,
+                           classify_bound(left, q.suffix), classify_strength(text[: q.start]), sign_verb)
+                return d
+            return _Draft(q, quote_start, metric, prev.indicator, measure, classify_bound(left, q.suffix),
+                          classify_strength(text[: q.start]), sign_verb)
         if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth"):
             measure = "skip"  # 增长13%、保持全国第2位: the rank of the growth rate
     elif not metric:
@@ -208,12 +221,16 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
         metric = metric or "比较"
     if indicator and q.base_unit is None and q.kind == "amount":
         q.base_unit = default_unit(indicator)
-    if measure == "ratio" and indicator in ("cpi",):
-        measure = "growth"
+    measure = _price_change(indicator, measure)
     bound = classify_bound(left, q.suffix)
     strength = classify_strength(text[: q.start])
     sign = -1.0 if is_decrease(verb) and q.kind != "rank" else 1.0
     return _Draft(q, quote_start, metric, indicator, measure, bound, strength, sign)
+
+
+def _price_change(indicator: str | None, measure: str) -> str:
+    """A consumer-price figure in % is always a change (涨幅), never a share."""
+    return "growth" if indicator == "cpi" and measure == "ratio" else measure
 
 
 def _same_subject(left: str) -> bool:
@@ -250,10 +267,13 @@ def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) ->
         if not q.suffix and shared_suffix in ("左右", "以上", "以内"):
             q.suffix = shared_suffix  # 分别增长5%、6.5%左右: the qualifier covers the list
         metric = trim_metric(item) or subject
-        measure = classify_measure(q.kind, left, verb)
+        # 失业率、消费价格涨幅分别控制在5%、3%: each item may carry its own change word
+        item_verb = change_verb(item + after) or (verb if change_verb(subject_raw) is None else None)
+        measure = classify_measure(q.kind, left.replace(subject_raw, item), item_verb)
         indicator = map_indicator(metric, measure)
         if is_comparison(left) or _PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):
             indicator = None
+        measure = _price_change(indicator, measure)
         bound = classify_bound(after, q.suffix)
         strength = classify_strength(text[: q.start])
         sign = -1.0 if is_decrease(verb) else 1.0

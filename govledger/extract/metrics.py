@@ -66,6 +66,11 @@ def _shares() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _anchor_exclude() -> re.Pattern[str]:
+    return re.compile(load_json("catalogue.json").get("anchor_exclude", "(?!)"))
+
+
+@lru_cache(maxsize=1)
 def _anchor_prefix() -> re.Pattern[str]:
     return re.compile(load_json("catalogue.json")["anchor_prefix"])
 
@@ -102,8 +107,9 @@ def map_indicator(metric: str, measure: str | None = None) -> str | None:
             return None
         if ind.id not in _shares() and any(word in metric for word in _global_not_if()):
             return None
-        if ind.anchored and not _anchor_prefix().match(metric[: metric.find(alias)]):
-            return None
+        prefix = metric[: metric.find(alias)]
+        if ind.anchored and (not _anchor_prefix().match(prefix) or _anchor_exclude().search(prefix)):
+            return None  # 开发区规上工业增加值: a part's figure, not the government's own
         return ind.id
     return None
 
