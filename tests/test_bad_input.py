@@ -262,6 +262,26 @@ def test_utf16_report_reads_exactly(tmp_path: Path, encoding: str) -> None:
     assert read_report(path).text == original
 
 
+@needs_reports
+def test_utf8_with_a_damaged_byte_is_still_utf8(tmp_path: Path) -> None:
+    """One bad byte must not make the whole report decode as GB18030 mojibake."""
+    original = (REPORTS / "yaan_2024.txt").read_text(encoding="utf-8")
+    data = bytearray(original.encode("utf-8"))
+    data[5000] = 0xFF
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(bytes(data[:-1]))  # and cut inside the last character
+    text = read_report(path).text
+    assert 1 <= text.count("\ufffd") <= 4
+    assert text[:1000] == original[:1000] and text[-500:-2] == original[-500:-2]
+
+
+def test_mostly_ascii_gbk_is_not_mistaken_for_utf8(tmp_path: Path) -> None:
+    text = "GDP growth target: " * 300 + "经济增长5%左右" + "\n"
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(text.encode("gbk"))
+    assert read_report(path).text == text
+
+
 def test_big5_falls_back_to_detection(tmp_path: Path) -> None:
     """Neither UTF-8 nor GB18030 (the 0x80 byte is invalid in both): charset-normalizer decides."""
     text = "各位代表：經濟增長百分之五。" * 40

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from govledger.read import normalize_text, read_report
-from govledger.read.formats import html_to_text
+from govledger.read.formats import _join_paragraphs, _PdfLine, html_to_text
 from govledger.read.furniture import load_furniture_patterns
 from govledger.read.normalize import _MAP, normalize_char
 
@@ -202,6 +202,48 @@ def test_pdf_short_heading_lines_are_not_joined(tmp_path: Path) -> None:
     path = tmp_path / "plan.pdf"
     build_pdf(path, paragraphs)
     assert read_report(path).text.split("\n") == paragraphs
+
+
+def pdf_lines(*rows: tuple[str, float, float], size: float = 12.0) -> list[_PdfLine]:
+    """Synthetic PDF lines ``(text, x0, x1)`` 19 pt apart on one page."""
+    return [_PdfLine(text, x0, x1, 100 + 19 * i, 112 + 19 * i, size, 0) for i, (text, x0, x1) in enumerate(rows)]
+
+
+def test_pdf_join_rules_on_geometry() -> None:
+    left, right = 72.0, 432.0
+    lines = pdf_lines(
+        ("二、2024年主要工作安排", 96, 360),  # indented heading, short: ends its paragraph
+        ("全市地区生产总值增长6%左右，全社会固定资产投资增长", 96, right),  # indented first line, full
+        ("6%，规模以上工业增加值增长8%。城镇新增就业2.5万人，", left, right),  # full, ends with ，
+        ("农村居民人均可支配收入增长7.5%，达到", left, 380),  # long but short of the margin (number pushed)
+        ("12345.67元。", left, 150),  # paragraph end: short, terminal
+        ("（一）稳增长", left, 150),  # heading at the margin
+        ("加快先进制造业集群发展。全力推进重点项目建设，确保GDP", left, right),
+        ("growth target met。", left, 200),
+    )
+    assert _join_paragraphs(lines) == [
+        "二、2024年主要工作安排",
+        "全市地区生产总值增长6%左右，全社会固定资产投资增长6%，规模以上工业增加值增长8%。城镇新增就业2.5万人，"
+        "农村居民人均可支配收入增长7.5%，达到12345.67元。",
+        "（一）稳增长",
+        "加快先进制造业集群发展。全力推进重点项目建设，确保GDP growth target met。",
+    ]
+
+
+def test_pdf_join_stops_at_a_wider_gap_and_at_short_lines_ending_a_sentence() -> None:
+    lines = pdf_lines(
+        ("第一段文字很长很长很长很长很长很长很长很长很长很长很长很长很长很长", 72, 432),
+        ("到此结束。", 72, 140),
+        ("第二段没有缩进，也没有标点但是很短", 72, 250),
+        ("第三段", 72, 120),
+    )
+    lines.append(_PdfLine("隔开一个大空白的下一段", 72, 432, lines[-1].bottom + 40, lines[-1].bottom + 52, 12.0, 0))
+    assert _join_paragraphs(lines) == [
+        "第一段文字很长很长很长很长很长很长很长很长很长很长很长很长很长很长到此结束。",
+        "第二段没有缩进，也没有标点但是很短",
+        "第三段",
+        "隔开一个大空白的下一段",
+    ]
 
 
 def test_pdf_page_numbers_in_other_styles_are_dropped() -> None:

@@ -109,6 +109,23 @@ def _guess_bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+def _decode_mostly_utf8(data: bytes) -> str | None:
+    """UTF-8, tolerating a few damaged bytes (a file cut mid-character, one bad sector).
+
+    Decoding such a file as GB18030 instead would turn every Chinese
+    character into two wrong ones; a handful of U+FFFD is the lesser harm.
+    GBK text read as UTF-8 fails on nearly every character, so it cannot pass.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text.encode("utf-8")) - len(text) - 2 * bad  # extra bytes of well-formed multi-byte characters
+    return text if bad * 500 <= len(text) and good >= 20 * bad else None
+
+
 def decode_text_bytes(data: bytes, path: str) -> str:
     """Decode a plain-text report.
 
@@ -127,11 +144,13 @@ def decode_text_bytes(data: bytes, path: str) -> str:
         if text is not None:
             return text
         raise ReportError(path, "binary file (contains NUL bytes), not a text report")
-    for enc in ("utf-8", "gb18030"):
+    text = _decode_mostly_utf8(data)
+    if text is None:
         try:
-            text = data.decode(enc)
+            text = data.decode("gb18030")
         except UnicodeDecodeError:
-            continue
+            text = None
+    if text is not None:
         if _looks_binary(text):
             raise ReportError(path, "binary file (control characters), not a text report")
         return text
