@@ -17,7 +17,7 @@ from govledger.pipeline import build_ledger
 from govledger.records import Record, record_dict
 from govledger.serve.console import fail, one_line_errors
 
-console = Console(highlight=False)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
 @app.command()

@@ -1,0 +1,5 @@
+"""``python -m govledger`` runs the CLI."""
+
+from govledger.cli import main
+
+main()
