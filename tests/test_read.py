@@ -257,13 +257,13 @@ def test_pdf_page_numbers_in_other_styles_are_dropped() -> None:
 # --------------------------------------------------------------------------- html
 
 GOV_PAGE = """<!DOCTYPE html>
-<html><head><meta charset="{charset}"><title>2024年雅安市政府工作报告_雅安市人民政府</title>
+<html><head><meta charset="{charset}"><title>{title}_人民政府网站</title>
 <style>.zoom {{ font-size: 16px }}</style><script>var share = "分享到微信";</script></head>
 <body>
 <div class="header"><a href="/">雅安市人民政府</a><ul class="nav-menu"><li>首页</li><li>政务公开</li><li>政务服务</li></ul></div>
 <div class="breadcrumb">当前位置：<a>首页</a> &gt; <a>政务公开</a> &gt; 政府工作报告</div>
 <div class="article">
-  <h1 class="article-title">2024年雅安市政府工作报告</h1>
+  <h1 class="article-title">{title}</h1>
   <div class="info">来源：雅安日报　发布时间：2024-01-15 09:30</div>
   <div class="tools">下载 打印 全屏 收藏 【字号：<a>加大</a> <a>还原</a> <a>减小</a>】</div>
   <div class="bdshare_t">分享到：<a>微信</a><a>微博</a></div>
@@ -295,7 +295,7 @@ def wrap_source(text: str, every: int = 40) -> str:
     return "".join(out)
 
 
-def gov_page(paragraphs: list[str], charset: str = "utf-8") -> str:
+def gov_page(paragraphs: list[str], charset: str = "utf-8", title: str = "2024年雅安市政府工作报告") -> str:
     """A page shaped like a municipal government site, the report inside TRS_Editor.
 
     Paragraphs are wrapped in the HTML source (as CMS output is) and carry
@@ -306,7 +306,7 @@ def gov_page(paragraphs: list[str], charset: str = "utf-8") -> str:
         head, stop, tail = para.partition("。")
         marked = f"<strong>{head}{stop}</strong>{wrap_source(tail)}" if stop and tail else wrap_source(para)
         body.append(f'      <p style="text-indent:2em">&nbsp;&nbsp;{marked}</p>')
-    return GOV_PAGE.format(charset=charset, paragraphs="\n".join(body))
+    return GOV_PAGE.format(charset=charset, title=title, paragraphs="\n".join(body))
 
 
 @needs_reports
@@ -325,8 +325,14 @@ def test_html_government_page_keeps_only_the_report(tmp_path: Path) -> None:
 def test_html_declared_gb2312_page_is_decoded(tmp_path: Path) -> None:
     paragraphs = report_lines("guangyuan_2024.txt", 8, nonblank=True)
     path = tmp_path / "guangyuan_2024.htm"
-    path.write_bytes(gov_page(paragraphs, charset="gb2312").encode("gbk"))
-    assert read_report(path).text.split("\n") == ["2024年雅安市政府工作报告", *paragraphs]
+    path.write_bytes(gov_page(paragraphs, charset="gb2312", title="2024年广元市政府工作报告").encode("gbk"))
+    assert read_report(path).text.split("\n") == ["2024年广元市政府工作报告", *paragraphs]
+
+
+def test_html_resaved_as_utf8_with_stale_gb2312_declaration(tmp_path: Path) -> None:
+    path = tmp_path / "resaved.html"
+    path.write_text(gov_page(["各位代表：", "预计全市地区生产总值增长6%。"], charset="gb2312"), encoding="utf-8")
+    assert read_report(path).text.split("\n") == ["2024年雅安市政府工作报告", "各位代表：", "预计全市地区生产总值增长6%。"]
 
 
 def test_html_without_known_container_falls_back_to_body() -> None:
@@ -365,6 +371,27 @@ def test_html_hidden_and_furniture_classes_dropped_but_not_the_content() -> None
         "<p style='display:none'>隐藏文字</p><div class='article-share'>分享</div></div></body>"
     )
     assert html_to_text(html).split("\n") == ["各位代表：", "今年主要预期目标是：经济增长5%左右。"]
+
+
+@needs_reports
+@pytest.mark.parametrize("fmt", ["docx", "pdf", "html"])
+def test_whole_report_survives_every_format(tmp_path: Path, fmt: str) -> None:
+    """The full Ya'an report, converted, reads back paragraph for paragraph."""
+    lines = report_lines("yaan_2024.txt")
+    paragraphs = [line.strip() for line in lines if line.strip()]
+    path = tmp_path / f"yaan_2024.{fmt}"
+    if fmt == "docx":
+        build_docx(path, list(lines))
+        expected = lines
+    elif fmt == "pdf":
+        build_pdf(path, paragraphs)
+        expected = paragraphs
+    else:
+        path.write_text(gov_page(paragraphs), encoding="utf-8")
+        expected = ["2024年雅安市政府工作报告", *paragraphs]
+    src = read_report(path)
+    assert (src.doc, src.format) == ("yaan_2024", fmt)
+    assert src.text.split("\n") == expected
 
 
 # --------------------------------------------------------------------------- furniture

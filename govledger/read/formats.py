@@ -253,10 +253,19 @@ _TITLE_SELECTORS = ("h1", ".title", "#title", ".article-title", ".article_title"
 
 
 def decode_html_bytes(data: bytes, path: str) -> str:
-    """Honour a declared ``<meta charset>`` (GB2312/GBK read as GB18030), else detect like a .txt."""
+    """Decode a saved page: BOM, then valid UTF-8, then the declared ``<meta charset>``, then detection.
+
+    Valid UTF-8 wins over the declaration because pages re-saved as UTF-8
+    often keep their old ``charset=gb2312``; GBK text is practically never
+    valid UTF-8. GB2312/GBK declarations are read as GB18030, their superset.
+    """
     from govledger.read.files import decode_text_bytes
 
-    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in data[:4096]:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
         m = _META_CHARSET.search(data[:8192])
         if m:
             enc = m.group(1).decode("ascii", "replace").lower()
