@@ -511,3 +511,108 @@ def test_bad_overrides_are_one_line_errors(tmp_path: Any) -> None:
         load_overrides(bad)
     with pytest.raises(ReportError, match="does not exist"):
         load_overrides(tmp_path / "missing.json")
+
+
+# ----------------------------------------------------------------------------- outcome bounds, plan shares, "ahead"
+
+
+def test_outcome_floor_or_ceiling() -> None:
+    grain = rec("粮食产量252亿斤以上", 252, indicator="grain_output", metric="粮食产量", measure="value", unit="亿斤",
+                base_value=2.52e10, base_unit="斤", bound="min")
+    above = out("粮食总产量突破1300万吨", 1300, indicator="grain_output", metric="粮食总产量", measure="value",
+                unit="万吨", base_value=1.3e7, base_unit="吨", bound="min")
+    assert judge(grain, above).verdict == "met"  # 1300万吨 = 260亿斤
+    every_year = out("粮食产量连续13年稳定在240亿斤以上", 240, indicator="grain_output", metric="粮食产量",
+                     measure="value", unit="亿斤", base_value=2.4e10, base_unit="斤", bound="min")
+    v = judge(grain, every_year)
+    assert v.verdict == "not_comparable" and "every year" in v.reason
+    est_floor = out("预计增长3.5%以上", 3.5, estimated=True, bound="min", **GDP_O)
+    assert judge(rec("增长6%以上", 6, bound="min", **GDP_T), est_floor).verdict == "missed"
+    unemp = rec("城镇调查失业率控制在5%以内", 5, indicator="unemployment_surveyed", metric="城镇调查失业率",
+                measure="ratio", bound="max")
+    ceiling = out("城镇调查失业率控制在5%以内", 5, indicator="unemployment_surveyed", metric="城镇调查失业率",
+                  measure="ratio", bound="max")
+    assert judge(unemp, ceiling).verdict == "met"
+    energy = rec("单位国内生产总值能耗降低2.5%左右", -2.5, indicator="energy_intensity", metric="能耗", bound="approx")
+    fell = out("单位国内生产总值能耗降幅超过3%", -3, indicator="energy_intensity", metric="能耗", bound="min")
+    assert judge(energy, fell).verdict == "met"
+
+
+def test_share_of_the_plan_done() -> None:
+    jobs = rec("城镇新增就业41万人", 41, indicator="urban_new_jobs", metric="城镇新增就业", measure="value",
+               unit="万人", base_value=410_000, base_unit="人")
+    share = out("城镇新增就业完成年计划的118.2%", 118.2, indicator="urban_new_jobs", metric="城镇新增就业",
+                measure="ratio")
+    v = judge(jobs, share)
+    assert v.verdict == "met" and "plan" in v.reason
+    short = out("城镇新增就业完成年度目标的96%", 96, indicator="urban_new_jobs", metric="城镇新增就业", measure="ratio")
+    assert judge(jobs, short).verdict == "missed"
+
+
+def test_income_ahead_of_the_economy() -> None:
+    t = rec("居民人均可支配收入增长快于经济增长", None, indicator="resident_income", metric="居民人均可支配收入",
+            measure="qualitative", unit=None, base_unit=None)
+    gdp = out("地区生产总值增长5%", 5, **GDP_O)
+    same = out("居民人均可支配收入增长5%", 5, indicator="resident_income", metric="居民人均可支配收入")
+    faster = out("居民人均可支配收入增长5.3%", 5.3, indicator="resident_income", metric="居民人均可支配收入")
+    assert verify_records([t], [gdp, same], year=2024)[0].verdict == "missed"
+    assert verify_records([t], [gdp, faster], year=2024)[0].verdict == "met"
+
+
+# ----------------------------------------------------------------------------- five-year reviews
+
+
+FIVE_YEAR_REVIEW = """一、“十四五”时期和2024年工作回顾
+过去五年，我们砥砺奋进。经济实力跃上新台阶，地区生产总值年均增长5.7%。
+民生福祉不断增进。城镇新增就业260万人，居民人均可支配收入增长34.3%。
+2024年，我们顶住压力。地区生产总值增长5.1%，城镇新增就业52万人。
+二、2025年工作安排
+"""
+
+
+def _at(text: str, quote: str, **kw: Any) -> Record:
+    r = out(quote, **kw)
+    i = text.index(quote)
+    return r.model_copy(update={"start": i, "end": i + len(quote)})
+
+
+def test_five_year_review_figures_do_not_judge_the_year() -> None:
+    from govledger.track.scope import review_scopes
+
+    text = FIVE_YEAR_REVIEW
+    avg = _at(text, "地区生产总值年均增长5.7%", value=5.7, measure="growth", **GDP_O)
+    jobs5 = _at(text, "城镇新增就业260万人", value=260, indicator="urban_new_jobs", metric="城镇新增就业",
+                measure="value", unit="万人", base_value=2_600_000, base_unit="人")
+    inc5 = _at(text, "居民人均可支配收入增长34.3%", value=34.3, indicator="resident_income",
+               metric="居民人均可支配收入")
+    gdp1 = _at(text, "地区生产总值增长5.1%", value=5.1, **GDP_O)
+    jobs1 = _at(text, "城镇新增就业52万人", value=52, indicator="urban_new_jobs", metric="城镇新增就业",
+                measure="value", unit="万人", base_value=520_000, base_unit="人")
+    recs = [avg, jobs5, inc5, gdp1, jobs1]
+    scopes = review_scopes(text, recs, 2024)
+    assert [scopes[r.id] for r in recs] == ["several", "several", "several", "annual", "annual"]
+
+    gdp_t = rec("地区生产总值增长5%左右", 5, bound="approx", **GDP_T)
+    jobs_t = rec("城镇新增就业55万人", 55, indicator="urban_new_jobs", metric="城镇新增就业", measure="value",
+                 unit="万人", base_value=550_000, base_unit="人")
+    inc_t = rec("居民人均可支配收入增长6%", 6, indicator="resident_income", metric="居民人均可支配收入")
+    rows = verify_records([gdp_t, jobs_t, inc_t], recs, year=2024, scopes=scopes)
+    assert [(r.verdict, r.outcome_quote) for r in rows] == [
+        ("met", "地区生产总值增长5.1%"),
+        ("missed", "城镇新增就业52万人"),
+        ("not_reported", None),
+    ]
+    assert "five-year" in rows[2].reason
+    # without the five-year paragraphs' context the several-year figures would have been taken
+    jobs_only = verify_records([jobs_t], [jobs5], year=2024)
+    assert jobs_only[0].verdict == "met"
+    assert verify_records([jobs_t], [jobs5], year=2024, scopes=scopes)[0].verdict == "not_reported"
+
+
+def test_several_year_average_of_a_level_is_set_aside() -> None:
+    t = rec("城镇新增就业65万人", 65, indicator="urban_new_jobs", metric="城镇新增就业", measure="value",
+            unit="万人", base_value=650_000, base_unit="人")
+    avg = out("城镇新增就业年均超过70万人", 70, indicator="urban_new_jobs", metric="城镇新增就业", measure="value",
+              unit="万人", base_value=700_000, base_unit="人", bound="min")
+    row = verify_records([t], [avg], year=2024)[0]
+    assert row.verdict == "not_reported" and "年均" in row.reason

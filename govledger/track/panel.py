@@ -24,6 +24,7 @@ import pandas as pd
 from govledger.errors import ReportError
 from govledger.records import Record
 from govledger.track.places import normalise_place
+from govledger.track.scope import review_scopes
 from govledger.track.sources import LoadedLedger, iter_ledgers, load_ledger
 from govledger.track.verify import VerdictRow, verify_records
 
@@ -72,7 +73,8 @@ def _ledgers_from(source: Any, errors: list[tuple[str, str]] | None) -> list[Loa
     for x in items:
         if not hasattr(x, "records"):
             raise TypeError(f"panel() takes records, ledgers, a folder or a database URL, not {type(x).__name__}")
-        ledgers.append(LoadedLedger(x.doc, x.place, x.year, list(x.records), getattr(x, "level", None)))
+        ledgers.append(LoadedLedger(x.doc, x.place, x.year, list(x.records), getattr(x, "level", None),
+                                    getattr(x, "path", ""), getattr(x, "text", None)))
     return ledgers
 
 
@@ -101,8 +103,10 @@ def _verdicts(ledgers: Sequence[LoadedLedger], tolerance_pp: float, tolerance_re
         nxt = by_key.get((place, year + 1))
         if nxt is None:
             continue
+        scopes = review_scopes(nxt.text, nxt.records, year) if nxt.text else None
         rows = verify_records(lg.records, nxt.records, year=year, doc=lg.doc, place=lg.place,
-                              tolerance_pp=tolerance_pp, tolerance_rel=tolerance_rel, include_all=True)
+                              tolerance_pp=tolerance_pp, tolerance_rel=tolerance_rel, include_all=True,
+                              scopes=scopes)
         for row in rows:
             out[row.target_id] = row
     return out

@@ -32,6 +32,7 @@ class LoadedLedger:
     records: list[Record] = field(default_factory=list)
     level: str | None = None
     path: str = ""
+    text: str | None = None  # the report text the records' start/end point into (None for JSONL)
 
 
 def read_jsonl_records(path: str | Path) -> list[Record]:
@@ -69,7 +70,7 @@ def load_ledger(path: str | Path) -> LoadedLedger:
     from govledger.pipeline import build_ledger
 
     ledger = build_ledger(p)
-    return LoadedLedger(ledger.doc, ledger.place, ledger.year, ledger.records, ledger.level, str(p))
+    return LoadedLedger(ledger.doc, ledger.place, ledger.year, ledger.records, ledger.level, str(p), ledger.text)
 
 
 def report_files(folder: str | Path) -> list[Path]:

@@ -21,8 +21,9 @@ rules are the verdict rules v1 of LEDGER_SCHEMA.md:
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -32,6 +33,7 @@ from typing import Any, Literal
 from govledger.errors import ReportError
 from govledger.records import Record
 from govledger.track.places import normalise_place
+from govledger.track.scope import SEVERAL, review_scopes, year_in_clause
 from govledger.track.similarity import metric_similarity, normalise_metric
 
 VerdictName = Literal["met", "missed", "partly_met", "not_reported", "not_comparable", "not_judged"]
@@ -64,7 +66,15 @@ _PARTIAL_PERIOD = re.compile(r"[一二三四1-4]季度|上半年|前三季度|\d
 _MULTI_CONTEXT = re.compile(r"累计|五年来|五年间|过去五年|十四五|年均|连续\d+年|20\d\d年以来|以来")
 _OTHER_PLACE = re.compile(r"(?:高于|低于|快于|慢于|超过|领先)全国|全国平均")
 _FLOW_WORDS = ("新增", "新建", "新开工", "新改建", "新培育", "新认定", "新引进")
+_EVERY_YEAR = re.compile(r"每年|连续\d+年|年年")
+_AVERAGE = re.compile(r"年均|平均每年")
+_FIVE_YEARS = re.compile(r"五年|十四五")
+# indicators whose level over a five-year review is a sum of the years, not the last year's figure
+_FLOW_INDICATORS = frozenset({"urban_new_jobs", "foreign_investment", "fixed_asset_investment"})
 _IN_STEP = re.compile(r"同步")
+_AHEAD = re.compile(r"快于|高于|超过|跑赢")
+# 完成年计划的118.2%: the outcome is the share of the plan done
+_PLAN_SHARE = re.compile(r"完成(?:全?年|年度)?(?:计划|目标|任务)(?:的)?\d")
 _IN_STEP_REF = re.compile(r"经济增长|经济发展|生产总值|GDP|经济增速")
 # subject of an in-step target whose indicator the extractor left empty (longest first)
 _IN_STEP_SUBJECT = (
@@ -181,6 +191,15 @@ def judge(
         return Verdict("not_reported", "no outcome for this target in the next report", direction)
     if target.base_value is None:
         return Verdict("not_judged", "target has no number", direction)
+    if _PLAN_SHARE.search(outcome.quote) and outcome.base_unit == "%" and outcome.base_value is not None:
+        share = outcome.base_value
+        if direction == "up" and (target.base_value or 0) >= 0:
+            return Verdict(
+                "met" if share >= 100 - _EPS else "missed",
+                f"the outcome is the share of the year's plan done: {_fmt(share)}%"
+                + ("; outcome is an estimate (预计)" if outcome.estimated else ""),
+                direction, 0.0, round(share - 100, 10), 100.0,
+            )
     if target.measure not in MULTI_YEAR and outcome.measure in MULTI_YEAR:
         return Verdict(
             "not_comparable", f"a several-year figure ({outcome.measure}) does not judge a one-year target", direction
@@ -224,27 +243,56 @@ def judge(
         e = tolerance_pp if target.base_unit in ("%", "pp") else tolerance_rel * abs(t)
     else:
         e = 0.0
-    ok = o >= t - e - _EPS if compare == "ge" else o <= t + e + _EPS
+    # what the outcome says about the true figure: 超过126万亿元 is [126, ∞), 下降超过3% is (−∞, −3]
+    o_lo, o_hi = o, o
+    if outcome.bound == "min":
+        o_lo, o_hi = (o, math.inf) if o >= 0 else (-math.inf, o)
+    elif outcome.bound == "max":
+        o_lo, o_hi = (-math.inf, o) if o >= 0 else (o, math.inf)
+    if compare == "ge":
+        ok: bool | None = True if o_lo >= t - e - _EPS else (False if o_hi < t - e - _EPS else None)
+    else:
+        ok = True if o_hi <= t + e + _EPS else (False if o_lo > t + e + _EPS else None)
     gap = round(o - t, 10)
     unit = target.base_unit or ""
     head = f"{range_note}outcome {_fmt(o)}{unit} vs target {_fmt(t)}{unit}, e={_fmt(round(e, 10))}; {why}"
     if outcome.estimated:
         head += "; outcome is an estimate (预计)"
+    if ok is None:
+        kind = "floor" if outcome.bound == "min" else "ceiling"
+        if _EVERY_YEAR.search(_clause_before(outcome)):
+            # a floor for every year of a period says little about the reviewed year
+            return Verdict(
+                "not_comparable",
+                f"the outcome is only a {kind} for every year ({outcome.quote}), which does not settle the target: "
+                f"{head}",
+                direction, round(e, 10), gap, t,
+            )
+        # the year's own figure given as 3.5%以上: a report rounds in its own favour, so the figure falls short
+        ok = False
+        head += f"; the outcome is stated only as a {kind} on the wrong side of the target"
     return Verdict("met" if ok else "missed", head, direction, round(e, 10), gap, t)
 
 
 def judge_in_step(
-    target: Record, subject: Record | None, gdp: Record | None, tolerance_pp: float = 0.2
+    target: Record, subject: Record | None, gdp: Record | None, tolerance_pp: float = 0.2, *, ahead: bool = False
 ) -> Verdict:
-    """与经济增长(基本)同步: met when the subject's growth ≥ GDP growth − e."""
+    """与经济增长(基本)同步: met when the subject's growth ≥ GDP growth − e.
+
+    With ``ahead`` (快于/高于经济增长) the growth must exceed GDP growth.
+    """
     if subject is None or gdp is None:
         missing = " and ".join(n for n, r in (("the income/revenue growth", subject), ("GDP growth", gdp)) if r is None)
         return Verdict("not_judged", f"in-step target: the next report does not give {missing}", "up")
     if subject.base_value is None or gdp.base_value is None:
         return Verdict("not_judged", "in-step target: an outcome has no number", "up")
     s, g = subject.base_value, gdp.base_value
-    ok = s >= g - tolerance_pp - _EPS
-    reason = f"in step with the economy: growth {_fmt(s)}% vs GDP growth {_fmt(g)}%, e={_fmt(tolerance_pp)}"
+    if ahead:
+        ok = s > g + _EPS
+        reason = f"ahead of the economy: growth {_fmt(s)}% vs GDP growth {_fmt(g)}% (must be higher)"
+    else:
+        ok = s >= g - tolerance_pp - _EPS
+        reason = f"in step with the economy: growth {_fmt(s)}% vs GDP growth {_fmt(g)}%, e={_fmt(tolerance_pp)}"
     if subject.estimated or gdp.estimated:
         reason += "; an outcome is an estimate (预计)"
     return Verdict("met" if ok else "missed", reason, "up", tolerance_pp, round(s - g, 10), g)
@@ -273,17 +321,41 @@ def _clause_before(rec: Record, width: int = 24) -> str:
     return rec.sentence[max(0, i - width) : i] + rec.quote
 
 
-def _is_cumulative(rec: Record) -> bool:
-    """A several-year total (累计…, 五年来…) stated as a level."""
-    return rec.measure == "value" and ("累计" in rec.quote or bool(re.search(r"五年|十四五", _clause_before(rec, 12))))
+def several_year_reason(o: Record, year: int | None, scopes: Mapping[str, str] | None = None) -> str | None:
+    """Why an achievement is a figure for several years (so it cannot judge one year), or None.
+
+    A floor for every year (每年超过90万人, 连续8年稳定在…以上) is not: it
+    holds for the reviewed year too.
+    """
+    if o.measure in MULTI_YEAR:
+        return o.measure
+    clause = _clause_before(o)
+    if _EVERY_YEAR.search(clause):
+        return None
+    if "累计" in o.quote:
+        return "several-year total (累计)"
+    if _AVERAGE.search(_clause_before(o, 4)):
+        return "several-year average (年均)"
+    in_review = (scopes or {}).get(o.id) == SEVERAL or bool(_FIVE_YEARS.search(_clause_before(o, 12)))
+    if in_review and not year_in_clause(clause, year):
+        if o.measure in ("growth", "pp_change"):
+            return "change over the five-year review"
+        flow = o.indicator in _FLOW_INDICATORS or any(w in o.metric for w in _FLOW_WORDS)
+        if o.measure == "value" and flow:
+            return "five-year total"
+    return None
 
 
-def _rank(target: Record, outcome: Record, score: float, order: int) -> tuple[float, ...]:
+def _rank(
+    target: Record, outcome: Record, score: float, order: int, year: int | None, scopes: Mapping[str, str]
+) -> tuple[float, ...]:
     context = _clause_before(outcome)
+    several = scopes.get(outcome.id) == SEVERAL and not year_in_clause(context, year)
     return (
         1.0 if measures_compatible(target, outcome) else 0.0,
         1.0 if outcome.base_unit == target.base_unit else 0.0,
         score,
+        0.0 if several else 1.0,
         0.0 if _PARTIAL_PERIOD.search(context) else 1.0,
         0.0 if _MULTI_CONTEXT.search(context) else 1.0,
         0.0 if _OTHER_PLACE.search(context) else 1.0,
@@ -302,17 +374,24 @@ def _similarity(target: Record, outcome: Record) -> float:
 
 
 def match_outcomes(
-    targets: Sequence[Record], outcomes: Sequence[Record], threshold: float = 0.5
+    targets: Sequence[Record],
+    outcomes: Sequence[Record],
+    threshold: float = 0.5,
+    *,
+    year: int | None = None,
+    scopes: Mapping[str, str] | None = None,
 ) -> list[Match]:
     """For each target, the best outcome: catalogue indicator first, else metric similarity.
 
     ``outcomes`` should already be the achievements about the target year
     (``outcomes_of``). Several-year figures never judge a one-year target
-    and several-year totals (累计) are dropped; among the rest, the same
-    measure and base unit win, then the score, then a whole-year figure over
-    a quarter's, a one-year over a several-year context, the place's own
-    figure over a comparison with the country, and document order.
+    (``several_year_reason``; ``scopes`` from ``review_scopes`` tells which
+    records sit in a five-year review); among the rest, the same measure and
+    base unit win, then the score, then a one-year over a several-year
+    paragraph, a whole-year figure over a quarter's, the place's own figure
+    over a comparison with the country, and document order.
     """
+    scopes = scopes or {}
     out: list[Match] = []
     for target in targets:
         scored: list[tuple[Record, float, int]] = []
@@ -330,10 +409,9 @@ def match_outcomes(
         dropped: list[str] = []
         usable: list[tuple[Record, float, int]] = []
         for o, s, i in scored:
-            if target.measure not in MULTI_YEAR and o.measure in MULTI_YEAR:
-                dropped.append(f"{o.quote} ({o.measure})")
-            elif target.measure not in MULTI_YEAR and _is_cumulative(o):
-                dropped.append(f"{o.quote} (several-year total)")
+            why = several_year_reason(o, year, scopes) if target.measure not in MULTI_YEAR else None
+            if why:
+                dropped.append(f"{o.quote} ({why})")
             elif o.measure == "qualitative" or o.base_value is None:
                 dropped.append(f"{o.quote} (no number)")
             else:
@@ -344,7 +422,7 @@ def match_outcomes(
         if not usable:
             out.append(Match(target, None, None, None, note, len(scored)))
             continue
-        best, score, _ = max(usable, key=lambda c: _rank(target, c[0], c[1], c[2]))
+        best, score, _ = max(usable, key=lambda c: _rank(target, c[0], c[1], c[2], year, scopes))
         out.append(Match(target, best, score, by, note, len(scored)))
     return out
 
@@ -455,13 +533,15 @@ def _in_step_subject(target: Record) -> str | None:
     return None
 
 
-def _best_growth(outcomes: Sequence[Record], indicator: str) -> Record | None:
+def _best_growth(
+    outcomes: Sequence[Record], indicator: str, year: int | None = None, scopes: Mapping[str, str] | None = None
+) -> Record | None:
     probe = Record(
         id="probe", doc="", place=None, year=None, period=None, kind="target", estimated=False, section=[],
         sentence="", quote="", metric="", indicator=indicator, measure="growth", value=0.0, value_max=None,
         unit="%", base_value=0.0, base_unit="%", bound="exact", strength="plain", deadline=None,
     )
-    m = match_outcomes([probe], outcomes)[0]
+    m = match_outcomes([probe], outcomes, year=year, scopes=scopes)[0]
     if m.outcome is None or m.outcome.measure != "growth":
         return None
     return m.outcome
@@ -544,6 +624,7 @@ def verify_records(
     tolerance_rel: float = 0.01,
     threshold: float = 0.5,
     include_all: bool = False,
+    scopes: Mapping[str, str] | None = None,
 ) -> list[VerdictRow]:
     """Verdict rows for the targets of report Y (``targets_y`` may hold all its records).
 
@@ -557,21 +638,26 @@ def verify_records(
     judged = one_year_targets(targets_y, year)
     others = [r for r in targets_y if r.kind == "target" and r not in judged] if include_all else []
 
-    matches = {m.target.id: m for m in match_outcomes(judged, outcomes, threshold)}
+    matches = {m.target.id: m for m in match_outcomes(judged, outcomes, threshold, year=year, scopes=scopes)}
+
+    def best_growth(indicator: str) -> Record | None:
+        return _best_growth(outcomes, indicator, year, scopes)
+
     verdicts: dict[str, tuple[Verdict, Match | None]] = {}
-    gdp_growth = _best_growth(outcomes, "gdp")
+    gdp_growth = best_growth("gdp")
     for t in judged:
         m = matches[t.id]
-        if t.measure == "qualitative" and _IN_STEP.search(t.quote) and _IN_STEP_REF.search(t.quote):
+        ahead = bool(_AHEAD.search(t.quote)) and not _IN_STEP.search(t.quote)
+        if t.measure == "qualitative" and (_IN_STEP.search(t.quote) or ahead) and _IN_STEP_REF.search(t.quote):
             subject = _in_step_subject(t)
             s_out: Record | None = None
             if subject == "resident_income":
-                s_out = _best_growth(outcomes, "resident_income")
+                s_out = best_growth("resident_income")
                 if s_out is None:
-                    urban, rural = _best_growth(outcomes, "urban_income"), _best_growth(outcomes, "rural_income")
+                    urban, rural = best_growth("urban_income"), best_growth("rural_income")
                     if urban and rural and gdp_growth:
-                        vu = judge_in_step(t, urban, gdp_growth, tolerance_pp)
-                        vr = judge_in_step(t, rural, gdp_growth, tolerance_pp)
+                        vu = judge_in_step(t, urban, gdp_growth, tolerance_pp, ahead=ahead)
+                        vr = judge_in_step(t, rural, gdp_growth, tolerance_pp, ahead=ahead)
                         if vu.verdict == vr.verdict:
                             v = Verdict(vu.verdict, f"urban: {vu.reason}; rural: {vr.reason}", "up", tolerance_pp)
                         else:
@@ -579,8 +665,8 @@ def verify_records(
                         verdicts[t.id] = (v, Match(t, urban, 1.0, "in_step"))
                         continue
             elif subject:
-                s_out = _best_growth(outcomes, subject)
-            v = judge_in_step(t, s_out, gdp_growth, tolerance_pp)
+                s_out = best_growth(subject)
+            v = judge_in_step(t, s_out, gdp_growth, tolerance_pp, ahead=ahead)
             verdicts[t.id] = (v, Match(t, s_out, 1.0 if s_out else None, "in_step"))
             continue
         verdicts[t.id] = (judge(t, m.outcome, tolerance_pp, tolerance_rel), m)
@@ -657,9 +743,11 @@ def verify_reports(
             raise ValueError(f"{doc} is about {pa.name} but {doc1} is about {pb.name}")
     if year is None and year1 is not None:
         year = year1 - 1
+    text = getattr(ledger_y1, "text", None)
+    scopes = review_scopes(text, recs_y1, year) if isinstance(text, str) else None
     rows = verify_records(
         recs_y, recs_y1, year=year, doc=doc, place=place, tolerance_pp=tolerance_pp,
-        tolerance_rel=tolerance_rel, threshold=threshold, include_all=include_all,
+        tolerance_rel=tolerance_rel, threshold=threshold, include_all=include_all, scopes=scopes,
     )
     if overrides:
         apply_overrides(rows, overrides)

@@ -1,0 +1,82 @@
+"""Is an achievement about the reviewed year, or about several years?
+
+A report at the end of a five-year plan reviews both: "过去五年…城镇新增就业452万人"
+is a five-year total, "2025年…城镇新增就业121.7万人" the year's figure, and
+the extractor gives both the period of the reviewed year (the schema's
+division by report part). The scope comes from the paragraphs around the
+record: a part heading that names only the plan period (一、“十四五”时期…回顾)
+or a paragraph that opens with 过去五年 / 这五年 / 五年来 starts a several-year
+run; a paragraph opening with the reviewed year (2025年, 过去一年, 一年来)
+starts a one-year run; other paragraphs continue the run they are in.
+Within a paragraph, the clause just before the figure wins when it names
+the year (…增长到2025年的4.93万亿元).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from govledger.records import Record
+
+_PART_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+# a part heading without a number ("“十四五”时期工作回顾", "2026年重点工作"): short, no sentence end
+_BARE_PART_HEADING = re.compile(r"^[^（(——].{0,28}(?:回顾|目标任务|重点工作|工作安排|主要任务|总体要求)$")
+_MULTI_OPENER = re.compile(
+    r"^(?:各位代表[！!，,]\s*)?(?:回顾|回首)?(?:过去的?五年|这五年|五年来|五年间|近五年|“?十四五”?(?:时期|期间|以来|这五年)|新时代以来)"
+)
+_MULTI_WORD = re.compile(r"十四五|五年")
+_BULLET = re.compile(r"^[\s\u3000\xa0]*(?:——|—|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是)?")
+
+ANNUAL, SEVERAL = "annual", "several"
+
+
+def _annual_opener(year: int) -> re.Pattern[str]:
+    return re.compile(rf"^(?:各位代表[！!，,]\s*)?(?:刚刚过去的|过去的|回顾)?(?:{year}年|一年)|^(?:一年来|去年|这一年)")
+
+
+def year_in_clause(clause: str, year: int | None) -> bool:
+    """The clause names the reviewed year itself (2025年, 全年, 去年)."""
+    words = ["全年", "去年", "上年", "过去一年", "一年来"] + ([f"{year}年"] if year else [])
+    return any(w in clause for w in words)
+
+
+def line_scopes(text: str, year: int) -> tuple[list[int], list[str]]:
+    """Start offset of every line and its scope, ``annual`` or ``several``."""
+    starts: list[int] = []
+    scopes: list[str] = []
+    annual = _annual_opener(year)
+    scope = ANNUAL
+    pos = 0
+    for line in text.split("\n"):
+        body = line.strip(" \t\r\u3000\xa0")
+        if _PART_HEADING.match(body) or _BARE_PART_HEADING.match(body):
+            names_period = bool(_MULTI_WORD.search(body))
+            scope = SEVERAL if names_period and f"{year}年" not in body else ANNUAL
+        elif body:
+            head = _BULLET.sub("", body, count=1)
+            if _MULTI_OPENER.match(head):
+                scope = SEVERAL
+            elif annual.match(head):
+                scope = ANNUAL
+        starts.append(pos)
+        scopes.append(scope)
+        pos += len(line) + 1
+    return starts, scopes
+
+
+def review_scopes(text: str, records: Iterable[Record], year: int | None) -> dict[str, str]:
+    """record id → ``annual`` / ``several`` for the achievements whose place in ``text`` is known."""
+    out: dict[str, str] = {}
+    if not text or year is None:
+        return out
+    starts, scopes = line_scopes(text, year)
+    for r in records:
+        if r.kind != "achievement" or r.start is None:
+            continue
+        i = bisect_right(starts, r.start) - 1
+        if i < 0:
+            continue
+        out[r.id] = scopes[i]
+    return out
