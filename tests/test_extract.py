@@ -106,3 +106,18 @@ def test_web_furniture_and_appendix_are_not_the_report() -> None:
     beijing = build_ledger(REPORTS / "beijing_2026.txt")
     assert beijing.place == "北京市" and beijing.year == 2026
     assert not any("相关报道" in r.sentence for r in beijing.records)
+
+
+def test_all_samples_quotes_verbatim_trimmed_and_in_order() -> None:
+    for path in sorted(REPORTS.glob("*.txt")):
+        if path.stem == "SOURCES":
+            continue
+        ledger = build_ledger(path)
+        assert ledger.records, path.stem
+        starts = []
+        for r in ledger.records:
+            assert ledger.text[r.start : r.end] == r.quote, (path.stem, r.quote)
+            assert r.quote == r.quote.strip() and r.metric == r.metric.strip(), (path.stem, r.quote)
+            assert r.kind == "target" or r.deadline is None
+            starts.append(r.start)
+        assert starts == sorted(starts), path.stem

@@ -39,6 +39,7 @@ from govledger.records import Record
 from govledger.structure.layout import ReportLayout, Sentence
 
 _CLAUSE_DELIMS = "，；：,:"
+_QUOTE_LEAD = " 、和及与，\n\r\t\u3000"
 _RANK = re.compile(
     r"(?:居|位居|位列|名列|排名|排|列|稳居|跃居|保持|升至|跃升至|上升至|进入)"
     r"(?P<scope>[^，。；、\d]{0,10}?)(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?|(?P<first>首位|榜首))"
@@ -179,7 +180,7 @@ def _rank_value(n: str | None) -> float | None:
 
 def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft]) -> _Draft:
     verb = change_verb(left)
-    quote_start = boundary + len(left) - len(left.lstrip(" 、和及与，"))
+    quote_start = boundary + len(left) - len(left.lstrip(_QUOTE_LEAD))
     if text.startswith("预计", quote_start):
         quote_start += 2  # 预计 is recorded in ``estimated``, not quoted
     if q.kind == "rank":
@@ -260,7 +261,7 @@ def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) ->
     if len(items) != len(group):
         items = [subject] * len(group)
     verb = change_verb(after) or change_verb(subject_raw)
-    quote_start = boundary + len(left) - len(left.lstrip(" 、和及与，"))
+    quote_start = boundary + len(left) - len(left.lstrip(_QUOTE_LEAD))
     out: list[_Draft] = []
     shared_suffix = group[-1].suffix
     for q, item in zip(group, items, strict=True):
@@ -285,7 +286,7 @@ def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) ->
 
 def _continue_list(text: str, boundary: int, left: str, group: list[Quantity], items: list[_Draft]) -> list[_Draft]:
     verb = change_verb(left)
-    quote_start = boundary + len(left) - len(left.lstrip(" 、和及与，"))
+    quote_start = boundary + len(left) - len(left.lstrip(_QUOTE_LEAD))
     out = []
     for q, item in zip(group, items, strict=True):
         measure = classify_measure(q.kind, left, verb)

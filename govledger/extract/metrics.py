@@ -16,7 +16,7 @@ from functools import lru_cache
 from govledger.data import load_json
 from govledger.extract.qualifiers import rules
 
-_PUNCT = "，。；：、！？“”‘’（）()《》 \u3000—-"
+_PUNCT = "，。；：、！？“”‘’（）()《》 \u3000—-\n\r\t"
 
 
 @dataclass(frozen=True)
