@@ -166,6 +166,7 @@ def verify_dir(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")] = None,
 ) -> None:
     """Pair <place>_<Y> with <place>_<Y+1> in a folder and verify every pair (summary per pair)."""
+    from govledger.track.places import normalise_place
     from govledger.track.sources import pair_files, report_files
     from govledger.track.verify import VERDICTS, summarise
 
@@ -192,7 +193,8 @@ def verify_dir(
         for k, v in counts.items():
             totals[k] += v
         all_rows_out.extend(rows)
-        summary.add_row(f"{y.stem} → {y1.stem}", ly.place or "", _num(ly.year), str(len(rows)),
+        place = normalise_place(ly.place)
+        summary.add_row(f"{y.stem} → {y1.stem}", place.name if place else "", _num(ly.year), str(len(rows)),
                         *(str(counts[k]) for k in VERDICTS))
     summary.add_row("all", "", "", str(sum(totals.values())), *(str(totals[k]) for k in VERDICTS), style="bold")
     if fmt == "table":

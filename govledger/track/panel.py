@@ -26,12 +26,13 @@ from govledger.records import Record
 from govledger.track.places import normalise_place
 from govledger.track.scope import review_scopes
 from govledger.track.sources import LoadedLedger, iter_ledgers, load_ledger
-from govledger.track.verify import VerdictRow, verify_records
+from govledger.track.verify import VerdictRow, target_key, verify_records
 
 PANEL_COLUMNS: tuple[str, ...] = (
     "place", "level", "province", "year", "period", "doc", "record_id", "kind", "indicator", "metric",
     "measure", "value", "value_max", "unit", "base_value", "base_unit", "bound", "strength", "estimated",
-    "deadline", "quote", "restated", "outcome_quote", "outcome_value", "outcome_base_value", "outcome_estimated",
+    "deadline", "quote", "restated", "outcome_quote", "outcome_value", "outcome_base_value", "outcome_base_unit",
+    "outcome_estimated",
     "verdict", "gap", "match_score", "reason",
 )
 _DTYPES: dict[str, str] = {
@@ -132,14 +133,17 @@ def panel(
     rows: list[dict[str, Any]] = []
     for lg in ledgers:
         lp = normalise_place(lg.place)
-        seen: set[str] = set()
+        seen: set[tuple[Any, ...]] = set()
         for r in lg.records:
+            restated = False
+            if r.kind == "target" and r.period is not None and r.period == (r.year or lg.year):
+                key = target_key(r)
+                restated = key in seen  # the same target stated again later in the report
+                seen.add(key)
             if indicators_only and not r.indicator:
                 continue
             p = normalise_place(r.place or lg.place) or lp
             v = verdicts.get(r.id) if r.kind == "target" else None
-            restated = bool(v and v.also_stated and any(i in seen for i in v.also_stated))
-            seen.add(r.id)
             rows.append({
                 "place": p.name if p else None,
                 "level": (p.level if p and p.level else lg.level),
@@ -166,6 +170,7 @@ def panel(
                 "outcome_quote": v.outcome_quote if v else None,
                 "outcome_value": v.outcome_value if v else None,
                 "outcome_base_value": v.outcome_base_value if v else None,
+                "outcome_base_unit": v.outcome_base_unit if v else None,
                 "outcome_estimated": v.outcome_estimated if v and v.outcome_quote else None,
                 "verdict": v.verdict if v else None,
                 "gap": v.gap if v else None,
@@ -228,8 +233,8 @@ def target_gaps(df: pd.DataFrame, indicator: str, years: Iterable[int] | None = 
     t = t[t["indicator"] == indicator]
     if years is not None:
         t = t[t["year"].isin(list(years))]
-    cols = ["place", "year", "measure", "base_value", "outcome_base_value", "base_unit", "gap", "verdict", "quote",
-            "outcome_quote"]
+    cols = ["place", "year", "measure", "base_value", "base_unit", "outcome_base_value", "outcome_base_unit", "gap",
+            "verdict", "quote", "outcome_quote"]
     out = t[cols].rename(columns={"base_value": "target", "outcome_base_value": "outcome"})
     return out.sort_values(["place", "year"], kind="stable").reset_index(drop=True)
 

@@ -457,6 +457,7 @@ class VerdictRow:
     outcome_base_value: float | None
     outcome_measure: str | None
     outcome_estimated: bool
+    outcome_base_unit: str | None
     verdict: str
     match_score: float | None
     match_by: str | None
@@ -515,7 +516,7 @@ def one_year_targets(records: Iterable[Record], year: int | None) -> list[Record
     return [r for r in records if r.kind == "target" and year is not None and r.period == year]
 
 
-def _target_key(r: Record) -> tuple[Any, ...]:
+def target_key(r: Record) -> tuple[Any, ...]:
     what = r.indicator or normalise_metric(r.metric)
     if r.measure == "qualitative" or r.base_value is None:
         return (what, r.measure, normalise_metric(r.quote))
@@ -579,6 +580,7 @@ def _row(
         outcome_base_value=o.base_value if o else None,
         outcome_measure=o.measure if o else None,
         outcome_estimated=bool(o.estimated) if o else False,
+        outcome_base_unit=o.base_unit if o else None,
         verdict=v.verdict,
         match_score=match.score if match and o else None,
         match_by=match.by if match and o else None,
@@ -688,7 +690,7 @@ def verify_records(
     for t in judged:
         v, rm = verdicts[t.id]
         row = _row(t, rm, v, doc, place, year)
-        key = _target_key(t)
+        key = target_key(t)
         groups.setdefault(key, []).append(row)
         if key in first_of:
             first = first_of[key]
@@ -698,7 +700,8 @@ def verify_records(
             # a restatement shares the verdict of the first statement
             row.verdict, row.reason = first.verdict, first.reason
             for name in ("outcome_doc", "outcome_id", "outcome_quote", "outcome_value", "outcome_unit",
-                         "outcome_base_value", "outcome_measure", "outcome_estimated", "match_score", "match_by",
+                         "outcome_base_value", "outcome_measure", "outcome_estimated", "outcome_base_unit",
+                         "match_score", "match_by",
                          "gap", "tolerance"):
                 setattr(row, name, getattr(first, name))
         else:
