@@ -53,36 +53,36 @@ class UnitTable:
         self.special: dict[str, dict[str, object]] = dict(data["special"])  # type: ignore[call-overload]
         self.base: dict[str, str] = dict(data["base_units"])  # type: ignore[call-overload]
         self.chinese_ok: set[str] = set(data["chinese_numeral_units"])  # type: ignore[call-overload]
-        self._max_len = max(len(k) for k in [*self.base, *self.special, *self.multipliers]) + 2
+        self._forms = self._build_forms()
+        self._max_len = max(len(k) for k in self._forms)
 
     def match(self, text: str, pos: int) -> tuple[str, str, float, str] | None:
         """At ``pos``: (written unit, base unit, factor, kind) or None. Longest match wins."""
-        window = text[pos : pos + self._max_len + 4]
-        best: tuple[int, int, tuple[str, str, float, str]] | None = None
+        window = text[pos : pos + self._max_len]
+        for length in range(min(len(window), self._max_len), 0, -1):
+            hit = self._forms.get(window[:length])
+            if hit is not None:
+                return hit
+        return None
 
-        def consider(length: int, parts: int, value: tuple[str, str, float, str]) -> None:
-            nonlocal best
-            if best is None or length > best[0] or (length == best[0] and parts < best[1]):
-                best = (length, parts, value)
+    def _build_forms(self) -> dict[str, tuple[str, str, float, str]]:
+        """Every written form, each with its reading; on a clash the reading with fewer parts wins."""
+        forms: dict[str, tuple[int, tuple[str, str, float, str]]] = {}
+
+        def add(word: str, parts: int, value: tuple[str, str, float, str]) -> None:
+            if word not in forms or parts < forms[word][0]:
+                forms[word] = (parts, value)
 
         for word, spec in self.special.items():
-            if window.startswith(word):
-                consider(len(word), 1, (word, str(spec["base_unit"]), float(spec["factor"]), str(spec["kind"])))  # type: ignore[arg-type]
+            add(word, 1, (word, str(spec["base_unit"]), float(spec["factor"]), str(spec["kind"])))  # type: ignore[arg-type]
         for word, base in self.base.items():
-            if window.startswith(word):
-                factor = 1e4 if word == "万元" else 1.0
-                consider(len(word), 1, (word, base, factor, "amount"))
+            add(word, 1, (word, base, 1e4 if word == "万元" else 1.0, "amount"))
         for mult, factor in self.multipliers.items():
-            if not window.startswith(mult):
-                continue
-            rest = window[len(mult) :]
+            add(mult, 3, (mult, "", factor, "amount"))  # a bare multiplier (1.7万) when no unit follows
             for word, base in self.base.items():
-                if rest.startswith(word) and word != "万元":
-                    consider(len(mult) + len(word), 2, (mult + word, base, factor, "amount"))
-            if not best or best[0] < len(mult):
-                # a bare multiplier (1.7万) counts only when no unit follows
-                consider(len(mult), 3, (mult, "", factor, "amount"))
-        return best[2] if best else None
+                if word != "万元":
+                    add(mult + word, 2, (mult + word, base, factor, "amount"))
+        return {word: value for word, (_, value) in forms.items()}
 
 
 @lru_cache(maxsize=1)

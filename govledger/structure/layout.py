@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from govledger.data import load_json
+from govledger.read.furniture import load_furniture_patterns
 from govledger.read.normalize import normalize_text
 from govledger.structure.place import detect_place_and_year
 from govledger.structure.sentences import split_sentences
@@ -27,6 +28,7 @@ _NUMBERED_3 = re.compile(r"^\d{1,2}[\.、](?!\d)")
 _TERMINAL = "。；！？：，、"
 _RUN_IN = re.compile(r"^[^，。；：、\d%“”（）]{3,24}。")
 _WS = " \u3000\t\r\n"
+_DIGIT = re.compile(r"\d")
 _CONTINUATION = re.compile(r"[：，、；。）]|(?:是|为|要)：")
 
 
@@ -71,17 +73,18 @@ class ReportLayout:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> dict[str, list[re.Pattern[str]]]:
+def _rules() -> dict[str, re.Pattern[str]]:
+    """Each list of structure.json as one alternation, so a line costs one search per rule."""
     raw = load_json("structure.json")
-    out: dict[str, list[re.Pattern[str]]] = {}
-    for key, value in raw.items():
-        if isinstance(value, list) and key != "plan_paragraph_fallback":
-            out[key] = [re.compile(p) for p in value]
-    return out
+    return {
+        key: re.compile("|".join(f"(?:{p})" for p in value))
+        for key, value in raw.items()
+        if isinstance(value, list) and key not in ("plan_paragraph_fallback", "title", "speaker", "congress")
+    }
 
 
-def _any(patterns: list[re.Pattern[str]], line: str) -> bool:
-    return any(p.search(line) for p in patterns)
+def _any(pattern: re.Pattern[str], line: str) -> bool:
+    return pattern.search(line) is not None
 
 
 def split_lines(norm: str) -> list[tuple[int, int]]:
@@ -161,9 +164,10 @@ def _find_body(norm: str, lines: list[tuple[int, int]]) -> tuple[int, int]:
             first = i
             break
     last = len(lines)
+    furniture = load_furniture_patterns()
     for i in range(first + 1, len(lines)):
         a, b = lines[i]
-        if _any(rules["after_body"], norm[a:b]):
+        if _any(rules["after_body"], norm[a:b]) or furniture.is_tail_marker(norm[a:b]):
             last = i
             break
     return first, last
@@ -189,7 +193,7 @@ def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -
             return i
     fallbacks = load_json("structure.json")["plan_paragraph_fallback"]
     ystr = str(year) if year else r"20\d\d"
-    pats = [re.compile(f.replace("{year}", ystr)) for f in fallbacks]
+    pats = re.compile("|".join(f"(?:{f.replace('{year}', ystr)})" for f in fallbacks))
     for i, p in enumerate(paragraphs):
         if i > len(paragraphs) // 5 and _any(pats, norm[p.start : p.end]):
             return i
@@ -208,8 +212,11 @@ def analyse_report(
     found_place, found_year, level = detect_place_and_year(norm, header_lines, file_name)
     place = place or found_place
     year = year or found_year
+    furniture = load_furniture_patterns()
     body_lines = [
-        (a, b) for a, b in lines[first:last] if not _any(rules["furniture_lines"], norm[a:b])
+        (a, b)
+        for a, b in lines[first:last]
+        if not (_any(rules["furniture_lines"], norm[a:b]) or furniture.is_furniture(norm[a:b]))
     ]
     body_lines = join_broken_lines(norm, body_lines)
     paragraphs = [Paragraph(a, b, heading_level(norm[a:b])) for a, b in body_lines]
@@ -223,7 +230,7 @@ def analyse_report(
         layout.plan_start = paragraphs[plan_index].start
     layout.sentences = _sentences(norm, paragraphs, plan_index)
     has_review = any(p.level == 0 and "回顾" in norm[p.start : p.end] for p in paragraphs)
-    digits = sum(ch.isdigit() for ch in norm[layout.body_start : layout.body_end])
+    digits = len(_DIGIT.findall(norm, layout.body_start, layout.body_end))
     if not paragraphs:
         layout.is_report, layout.why_not = False, "no text"
     elif plan_index is None and not has_review:
