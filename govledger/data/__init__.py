@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_json(name: str) -> Any:
     """Load ``govledger/data/<name>`` (cached: the tables are read-only)."""
     with resources.files("govledger.data").joinpath(name).open(encoding="utf-8") as fh:
