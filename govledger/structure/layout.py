@@ -186,7 +186,6 @@ def _find_closing(norm: str, paragraphs: list[Paragraph], plan_index: int | None
 
 
 def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -> int | None:
-    rules = _rules()
     for i, p in enumerate(paragraphs):
         line = norm[p.start : p.end]
         if p.level == 0 and _is_plan_heading(line) and "回顾" not in line:
