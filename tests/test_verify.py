@@ -616,3 +616,17 @@ def test_several_year_average_of_a_level_is_set_aside() -> None:
               unit="万人", base_value=700_000, base_unit="人", bound="min")
     row = verify_records([t], [avg], year=2024)[0]
     assert row.verdict == "not_reported" and "年均" in row.reason
+
+
+def test_five_year_review_opened_after_a_year_sentence() -> None:
+    from govledger.track.scope import line_scopes
+
+    text = (
+        "一、2024年及“十四五”时期工作回顾\n"
+        "2024年是很不平凡的一年。地区生产总值增长5.5%。\n"
+        "各位代表！2024年是“十四五”收官之年。五年来，我们牢记嘱托。\n"
+        "——人民生活水平实现新跃升。居民人均可支配收入增长34.3%。\n"
+        "刚刚过去的2024年，我们顶压前行。\n"
+    )
+    _, scopes = line_scopes(text, 2024)
+    assert scopes[:5] == ["annual", "annual", "several", "several", "annual"]

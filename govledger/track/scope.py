@@ -5,8 +5,8 @@ is a five-year total, "2025年…城镇新增就业121.7万人" the year's figur
 the extractor gives both the period of the reviewed year (the schema's
 division by report part). The scope comes from the paragraphs around the
 record: a part heading that names only the plan period (一、“十四五”时期…回顾)
-or a paragraph that opens with 过去五年 / 这五年 / 五年来 starts a several-year
-run; a paragraph opening with the reviewed year (2025年, 过去一年, 一年来)
+or a paragraph whose first sentences open with 过去五年 / 这五年 / 五年来
+starts a several-year run; a paragraph opening with the reviewed year (2025年, 过去一年, 一年来)
 starts a one-year run; other paragraphs continue the run they are in.
 Within a paragraph, the clause just before the figure wins when it names
 the year (…增长到2025年的4.93万亿元).
@@ -28,6 +28,8 @@ _MULTI_OPENER = re.compile(
 )
 _MULTI_WORD = re.compile(r"十四五|五年")
 _BULLET = re.compile(r"^[\s\u3000\xa0]*(?:——|—|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是)?")
+
+_SENTENCE_END = re.compile(r"[。！!？?]")
 
 ANNUAL, SEVERAL = "annual", "several"
 
@@ -56,7 +58,9 @@ def line_scopes(text: str, year: int) -> tuple[list[int], list[str]]:
             scope = SEVERAL if names_period and f"{year}年" not in body else ANNUAL
         elif body:
             head = _BULLET.sub("", body, count=1)
-            if _MULTI_OPENER.match(head):
+            # "2025年是“十四五”收官之年。五年来，…" opens the five-year review
+            opening = [s.strip() for s in _SENTENCE_END.split(head[:160])[:3]]
+            if any(_MULTI_OPENER.match(s) for s in opening if s):
                 scope = SEVERAL
             elif annual.match(head):
                 scope = ANNUAL
