@@ -52,6 +52,13 @@ _MULTI_YEAR_PARA = re.compile(r"十五五|今后五年|未来五年|纲要")
 _PLAN_SHARE = re.compile(rules()["plan_share"])
 _CARRY = re.compile(rules()["carry_glue"])
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
+_PREDICATE = re.compile(rules()["predicate_start"])
+
+
+def change_verb_tail(left: str) -> str:
+    """The change verb at the end of ``left`` (…前十强、增长 → 增长), or ""."""
+    verb = change_verb(left)
+    return verb if verb and left.rstrip().endswith(verb) else ""
 
 
 @dataclass
@@ -193,11 +200,14 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
         measure = classify_measure(q.kind, left, verb)
     metric = trim_metric(left)
     carried = False
+    if metric and drafts and _PREDICATE.match(metric) and left.lstrip().startswith("、"):
+        metric = ""  # 总值达到5.53万亿元、稳居全国前十强、增长4.8%: a predicate, same subject
+        left = "、" + change_verb_tail(left)
     if not metric and drafts and _same_subject(left):
         prev = drafts[-1]
         metric = prev.metric
         carried = True
-        if verb is None and left.strip() in ("、", "和") and prev.q.kind == q.kind:
+        if verb is None and left.strip()[:1] in ("、", "和") and prev.q.kind == q.kind:
             # 年均增长5.3%、8.1%: a bare list shares the verb (and 城乡 splits into 城镇/农村)
             measure, sign_verb = prev.measure, prev.sign
             pair = expand_urban_rural(prev.metric, 2)
@@ -271,7 +281,7 @@ def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) ->
         # 失业率、消费价格涨幅分别控制在5%、3%: each item may carry its own change word
         item_verb = change_verb(item + after) or (verb if change_verb(subject_raw) is None else None)
         measure = classify_measure(q.kind, left.replace(subject_raw, item), item_verb)
-        indicator = map_indicator(metric, measure)
+        indicator = map_indicator(metric, measure, allow_bare=False)
         if is_comparison(left) or _PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):
             indicator = None
         measure = _price_change(indicator, measure)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from govledger.data import load_json
 from govledger.extract.qualifiers import rules
 
+_LEADING_YEAR = re.compile(r"^(?:20\d\d|■■■■)年(?:底|末|全年)?")
 _PUNCT = "，。；：、！？“”‘’（）()《》 \u3000—-\n\r\t"
 
 
@@ -90,7 +91,7 @@ def _verb_tail_regex() -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(map(re.escape, words)) + ")+$")
 
 
-def map_indicator(metric: str, measure: str | None = None) -> str | None:
+def map_indicator(metric: str, measure: str | None = None, allow_bare: bool = True) -> str | None:
     """Catalogue id of a metric phrase, or None. Longest alias first; ``not_if`` words veto.
 
     A ``bare_only`` alias (投资 for fixed-asset investment) counts only as the whole
@@ -101,7 +102,8 @@ def map_indicator(metric: str, measure: str | None = None) -> str | None:
     for alias, ind in _alias_index():
         if alias not in metric:
             continue
-        if alias in ind.bare_only and (metric.strip(_PUNCT) != alias or measure not in (None, "growth")):
+        bare_ok = allow_bare and metric.strip(_PUNCT) == alias and measure in (None, "growth")
+        if alias in ind.bare_only and not bare_ok:
             continue
         if any(word in metric for word in ind.not_if if word not in alias):
             return None
@@ -135,7 +137,7 @@ def default_unit(indicator: str | None) -> str | None:
 
 def trim_metric(left: str) -> str:
     """Strip leading noise (全市, 预计, 力争…) and trailing verbs (增长, 达到…) off a phrase."""
-    text = left.strip(_PUNCT)
+    text = _LEADING_YEAR.sub("", left.strip(_PUNCT)).strip(_PUNCT)
     text = _noise_regex().sub("", text).strip(_PUNCT)
     text = _verb_tail_regex().sub("", text).strip(_PUNCT)
     text = _noise_regex().sub("", text).strip(_PUNCT)

@@ -130,9 +130,10 @@ def _is_heading_text(line: str) -> bool:
 def _is_plan_heading(line: str) -> bool:
     """Forward-looking part heading: explicit plan words, or a numbered year without review words."""
     rules = _rules()
-    if _any(rules["plan_heading"], line):
-        return True
-    return _any(rules["plan_heading_weak"], line) and not _any(rules["review_heading"], line)
+    if _any(rules["review_heading"], line):
+        # 2025年主要工作和“十四五”发展成就 is a review; 发展成就和“十五五”时期主要目标 looks ahead
+        return _any(rules["plan_heading"], line) and _any(rules["plan_over_review"], line)
+    return _any(rules["plan_heading"], line) or _any(rules["plan_heading_weak"], line)
 
 
 def heading_level(line: str) -> int | None:
