@@ -129,7 +129,7 @@ def extract_sentence(text: str) -> list[_Draft]:
                 i += len(group)
                 continue
         last_list = []
-        drafts.append(_draft(text, boundary, left, q, drafts))
+        drafts.extend(_distribute(_draft(text, boundary, left, q, drafts), left))
         prev_end = q.end
         i += 1
     return [d for d in drafts if d.measure != "skip"]
@@ -225,8 +225,10 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
         metric = right_metric(text[q.num_end : q.num_end + 30])
     if carried:
         indicator = drafts[-1].indicator
+        extra: dict[str, object] = {"carried": True}
     else:
         indicator = map_indicator(metric, measure) or map_indicator(metric + (verb or ""), measure)
+        extra = {}
     if is_comparison(left) or _PLAN_SHARE.search(left) or not fits_unit(indicator, q.base_unit):
         indicator = None
         metric = metric or "比较"
@@ -236,12 +238,46 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
     bound = classify_bound(left, q.suffix)
     strength = classify_strength(text[: q.start])
     sign = -1.0 if is_decrease(verb) and q.kind != "rank" else 1.0
-    return _Draft(q, quote_start, metric, indicator, measure, bound, strength, sign)
+    return _Draft(q, quote_start, metric, indicator, measure, bound, strength, sign, extra)
 
 
 def _price_change(indicator: str | None, measure: str) -> str:
     """A consumer-price figure in % is always a change (涨幅), never a share."""
     return "growth" if indicator == "cpi" and measure == "ratio" else measure
+
+
+_SHARED = re.compile(r"[均都同](?:比上年)?(?:增长|下降|提高|降低|达到|达|超过|保持|控制|实现)")
+
+
+def _distribute(d: _Draft, left: str) -> list[_Draft]:
+    """营业收入、利润均增长12%: one figure said of a list gives one record per item.
+
+    A 、 list always shares the figure; a pair joined by 和 only with 均/都 or when
+    the second is a short noun (完工个数和投资额达到85%), because 和 also occurs
+    inside names (信息传输软件和信息技术服务业).
+    """
+    metric = d.metric
+    if d.extra.get("carried") or not metric or "分别" in left or "等" in metric:
+        return [d]  # …等重点产业产值: a named group's total, not each member's
+    if "、" in metric:
+        items = split_items(metric)
+    elif "和" in metric:
+        parts = metric.split("和")
+        if len(parts) != 2 or not (_SHARED.search(left) or len(parts[1]) <= 5):
+            return [d]
+        items = split_items(metric)
+    else:
+        return [d]
+    if len(items) < 2 or any(len(i) < 2 for i in items):
+        return [d]
+    out = []
+    for item in items:
+        copy = _Draft(d.q, d.quote_start, item, map_indicator(item, d.measure, allow_bare=False), d.measure,
+                      d.bound, d.strength, d.sign, dict(d.extra))
+        if not fits_unit(copy.indicator, d.q.base_unit) or is_comparison(left):
+            copy.indicator = None
+        out.append(copy)
+    return out
 
 
 def _same_subject(left: str) -> bool:
