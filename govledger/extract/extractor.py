@@ -259,6 +259,8 @@ def _distribute(d: _Draft, left: str) -> list[_Draft]:
     metric = d.metric
     if d.extra.get("carried") or not metric or "分别" in left or "等" in metric:
         return [d]  # …等重点产业产值: a named group's total, not each member's
+    if d.measure == "value" and not _SHARED.search(left):
+        return [d]  # 预算内投资、国债和债券资金70亿元: one total for the list
     if "、" in metric:
         items = split_items(metric)
     elif "和" in metric:
@@ -304,7 +306,9 @@ def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) ->
     subject_raw, _, after = left.partition("分别")
     subject = trim_metric(subject_raw)
     items = expand_urban_rural(subject, len(group)) or split_items(subject)
-    if len(items) != len(group):
+    if len(group) == 1 and len(items) > 1:
+        group = group * len(items)  # 工业投资、技改投资分别增长8%以上: one figure for each item
+    elif len(items) != len(group):
         items = [subject] * len(group)
     verb = change_verb(after) or change_verb(subject_raw)
     quote_start = boundary + len(left) - len(left.lstrip(_QUOTE_LEAD))
