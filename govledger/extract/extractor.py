@@ -203,7 +203,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
     if metric and drafts and _PREDICATE.match(metric) and left.lstrip().startswith("、"):
         metric = ""  # 总值达到5.53万亿元、稳居全国前十强、增长4.8%: a predicate, same subject
         left = "、" + change_verb_tail(left)
-    if not metric and drafts and _same_subject(left):
+    if not metric and drafts and left.strip() and _same_subject(left):
         prev = drafts[-1]
         metric = prev.metric
         carried = True
