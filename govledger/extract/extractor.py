@@ -382,6 +382,8 @@ def _to_record(
     else:
         period = target_period(layout, sentence, d.measure, d.quote_start)
     q = d.q
+    if d.indicator and _names_other_place(d.metric, layout.place):
+        d.indicator = None  # 临夏州经济总量: a part of the province, not the province
     qualitative = d.measure == "qualitative"
     value = None if qualitative else d.sign * q.value
     value_max = None if qualitative or q.value_max is None else d.sign * q.value_max
@@ -414,6 +416,23 @@ def _to_record(
         start=start,
         end=end,
     )
+
+
+_PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fa5]{2,6}?)(市|州|县|区|盟|地区|自治州)")
+_PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市", "州", "县", "区", "盟")
+
+
+def _names_other_place(metric: str, place: str | None) -> bool:
+    """True when the metric opens with a place name that is not the reporting government."""
+    m = _PLACE_PREFIX.match(metric)
+    if not m or m.group(1).startswith(("全", "本", "我")) or place is None:
+        return False
+    short = place
+    for suffix in _PLACE_SUFFIXES:
+        if short.endswith(suffix) and len(short) > len(suffix) + 1:
+            short = short[: -len(suffix)]
+            break
+    return not (m.group(1).startswith(short) or short.startswith(m.group(1)))
 
 
 def target_period(layout: ReportLayout, sentence: Sentence, measure: str, quote_start: int) -> int | None:
