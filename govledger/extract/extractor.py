@@ -158,6 +158,8 @@ def _is_modifier(text: str, q: Quantity) -> bool:
     if q.base_unit == "个" and follow in "万亿千百十":
         return True  # 跨过3个万亿元台阶: a count of thresholds, not a figure
     if q.suffix in ("以上", "以下"):
+        if q.kind == "percent":
+            return False  # 90%以上行政村通硬化路: a share of the units named after it
         return not text.startswith(("的", "和", "增长", "水平"), q.end)
     if q.chinese and q.kind == "amount":
         if q.start > 0 and text[q.start - 1] == "个":
@@ -235,6 +237,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
     if indicator and q.base_unit is None and q.kind == "amount":
         q.base_unit = default_unit(indicator)
     measure = _price_change(indicator, measure)
+    if q.unit == "番" and q.value >= 2:
+        measure = "cum_growth"  # 翻了七番: several doublings take several years
     bound = classify_bound(left, q.suffix)
     strength = classify_strength(text[: q.start])
     sign = -1.0 if is_decrease(verb) and q.kind != "rank" else 1.0
@@ -265,7 +269,8 @@ def _distribute(d: _Draft, left: str) -> list[_Draft]:
         items = split_items(metric)
     elif "和" in metric:
         parts = metric.split("和")
-        if len(parts) != 2 or not (_SHARED.search(left) or len(parts[1]) <= 5):
+        both_catalogue = all(map_indicator(p, d.measure, allow_bare=False) for p in parts)
+        if len(parts) != 2 or not (_SHARED.search(left) or len(parts[1]) <= 5 or both_catalogue):
             return [d]
         items = split_items(metric)
     else:

@@ -203,7 +203,26 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         q = Quantity(start, q_end, num_end, value, None, written, base or None, factor, kind, suffix, chinese)
         if not _attach_pending(masked, q, bare, found):
             found.append(q)
+    found.extend(find_doublings(masked))
+    found.sort(key=lambda q: q.start)
     return found
+
+
+_DOUBLING = re.compile(r"翻(?:了)?(?P<n>\d+|[一二两三四五六七八九十]+)番(?P<suffix>以上|多)?|翻番")
+
+
+def find_doublings(masked: str) -> list[Quantity]:
+    """翻一番 / 翻了七番以上: N doublings are a growth of (2^N − 1) × 100 %."""
+    out = []
+    for m in _DOUBLING.finditer(masked):
+        n = parse_number(m.group("n")) if m.group("n") else 1.0
+        if n is None or not 0 < n <= 20:
+            continue
+        suffix = m.group("suffix") or ""
+        end = m.end("n") + 1 if m.group("n") else m.end()
+        factor = (2**n - 1) * 100 / n
+        out.append(Quantity(m.start(), m.end(), end, n, None, "番", "%", factor, "times", suffix))
+    return out
 
 
 def _chinese_ok(raw: str, written: str, base: str, kind: str, table: UnitTable) -> bool:
