@@ -158,8 +158,8 @@ def _is_modifier(text: str, q: Quantity) -> bool:
     if q.base_unit == "个" and follow in "万亿千百十":
         return True  # 跨过3个万亿元台阶: a count of thresholds, not a figure
     if q.suffix in ("以上", "以下"):
-        if q.kind == "percent":
-            return False  # 90%以上行政村通硬化路: a share of the units named after it
+        if q.kind == "percent" or q.base_unit in _COUNTERS:
+            return False  # 90%以上行政村 / 5个以上医疗集团: a share or a count of what follows
         return not text.startswith(("的", "和", "增长", "水平"), q.end)
     if q.chinese and q.kind == "amount":
         if q.start > 0 and text[q.start - 1] == "个":
@@ -250,6 +250,7 @@ def _price_change(indicator: str | None, measure: str) -> str:
     return "growth" if indicator == "cpi" and measure == "ratio" else measure
 
 
+_COUNTERS = frozenset({"个", "家", "所", "座", "项", "条", "处", "批", "支", "套", "台", "辆", "艘", "架", "张"})
 _SHARED = re.compile(r"[均都同](?:比上年)?(?:增长|下降|提高|降低|达到|达|超过|保持|控制|实现)")
 
 
