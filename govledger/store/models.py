@@ -1,0 +1,102 @@
+"""The tables of the store: one row per report, per sentence and per record.
+
+Records keep every schema-v1 field as its own column so that SQL (and other
+tools reading the database) can filter on them; ``section`` is a JSON list
+because its length varies. Sentences are stored apart from records so that
+full-text search finds text that carries no quantity at all (老旧小区改造).
+Migration ``0001_ledger`` creates exactly these tables; a test compares the
+two so that they never drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from govledger.store.base import Base
+
+
+class ReportRow(Base):
+    """One imported report; ``sha256`` of its text decides whether a re-import changes anything."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc: Mapped[str] = mapped_column(String(255), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(16))
+    place: Mapped[str | None] = mapped_column(String(100))
+    year: Mapped[int | None] = mapped_column(Integer)
+    level: Mapped[str | None] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64))
+    n_chars: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SentenceRow(Base):
+    """A sentence of a report body, the unit of full-text search."""
+
+    __tablename__ = "sentences"
+    __table_args__ = (UniqueConstraint("report_id", "n"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    n: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    section: Mapped[list[str]] = mapped_column(JSON)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class RecordRow(Base):
+    """A ledger record (schema v1); ``record_id`` is the record's own ``id`` (``<doc>#<n>``)."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("report_id", "n"),
+        Index("ix_records_indicator", "indicator"),
+        Index("ix_records_place_year", "place", "year"),
+        Index("ix_records_kind", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    n: Mapped[int] = mapped_column(Integer)
+    record_id: Mapped[str] = mapped_column(String(300))
+    doc: Mapped[str] = mapped_column(String(255))
+    place: Mapped[str | None] = mapped_column(String(100))
+    year: Mapped[int | None] = mapped_column(Integer)
+    period: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    estimated: Mapped[bool] = mapped_column(Boolean)
+    section: Mapped[list[str]] = mapped_column(JSON)
+    sentence: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str] = mapped_column(Text)
+    metric: Mapped[str] = mapped_column(Text)
+    indicator: Mapped[str | None] = mapped_column(String(64))
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Double)
+    value_max: Mapped[float | None] = mapped_column(Double)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    base_value: Mapped[float | None] = mapped_column(Double)
+    base_unit: Mapped[str | None] = mapped_column(String(64))
+    bound: Mapped[str] = mapped_column(String(8))
+    strength: Mapped[str] = mapped_column(String(8))
+    deadline: Mapped[str | None] = mapped_column(String(32))
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    # fields a record carries beyond schema v1 (the schema allows extras), kept so nothing is lost
+    extra: Mapped[dict[str, object] | None] = mapped_column(JSON)
