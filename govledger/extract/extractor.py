@@ -35,6 +35,7 @@ from govledger.extract.qualifiers import (
     rules,
 )
 from govledger.read.normalize import normalize_text
+from govledger.data import load_json
 from govledger.records import Record
 from govledger.structure.layout import ReportLayout, Sentence
 
@@ -93,8 +94,6 @@ def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
 
 
 def rules_past() -> list[str]:
-    from govledger.data import load_json
-
     return list(load_json("structure.json")["past_markers"])
 
 
@@ -380,6 +379,9 @@ def _to_record(
 ) -> Record:
     year = layout.year
     recall = past.search(sentence.text, 0, d.quote_start + 1) if d.quote_start >= 0 else None
+    if recall is None and sentence.part == "plan":
+        para = layout.paragraphs[sentence.paragraph]
+        recall = _PAST_OPENER.match(layout.norm, para.start)
     is_target = sentence.part == "plan" and recall is None
     kind = "target" if is_target else "achievement"
     period: int | None
@@ -424,6 +426,7 @@ def _to_record(
     )
 
 
+_PAST_OPENER = re.compile("|".join(load_json("structure.json")["past_paragraph_openers"]))
 _PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fa5]{2,6}?)(市|州|县|区|盟|地区|自治州)")
 _PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市", "州", "县", "区", "盟")
 

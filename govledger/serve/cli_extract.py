@@ -109,22 +109,40 @@ def evaluate(
                     f"{row.get('base_value')} {row.get('base_unit')} {row.get('bound')} | {row.get('quote')}"
                 )
     if labels is not None:
-        _eval_labels(labels, reports)
+        _eval_labels(labels, reports, show_misses)
     s = result.numeric
     console.print(f"headline: precision {s.precision:.3f} recall {s.recall:.3f} F1 {s.f1:.3f}")
 
 
-def _eval_labels(labels: Path, reports: Path) -> None:
-    """Every plan-part quantity of the hand-labelled reports: recall and precision."""
-    from govledger.evaluation.gold import load_jsonl
-    from govledger.evaluation.quantities import score_quantities
+def _eval_labels(labels: Path, reports: Path, show: int) -> None:
+    """Every plan-part quantity of the hand-labelled reports: precision, recall, per field."""
+    from govledger.evaluation.quantities import load_labels, score_quantities
 
-    files = sorted(labels.glob("*.jsonl"))
-    label_rows = [row for f in files for row in load_jsonl(f)]
-    docs = sorted({row["doc"] for row in label_rows})
+    label_rows, spans = load_labels(labels)
+    docs = sorted({str(row["doc"]) for row in label_rows})
     predicted = [record_dict(r) for doc in docs for r in build_ledger(_report_path(reports, doc)).records]
-    result = score_quantities(predicted, label_rows)
-    console.print(result.summary() if hasattr(result, "summary") else result)
+    result = score_quantities(predicted, label_rows, spans)
+    table = Table(title=f"Every plan-part quantity vs hand labels ({labels})")
+    for col in ("scope", "tp", "fp", "fn", "precision", "recall", "F1"):
+        table.add_column(col)
+    for name, sc in [("numeric (all quantities)", result.numeric), ("qualitative", result.qualitative),
+                     *result.by_doc.items()]:
+        table.add_row(name, str(sc.tp), str(sc.fp), str(sc.fn), f"{sc.precision:.3f}", f"{sc.recall:.3f}", f"{sc.f1:.3f}")
+    console.print(table)
+    fields = Table(title="Per field, on matched quantities")
+    fields.add_column("field")
+    fields.add_column("correct")
+    for name, (ok, n) in result.field_accuracy.items():
+        fields.add_row(name, f"{ok}/{n}" + (f" ({ok / n:.3f})" if n else ""))
+    console.print(fields)
+    for title, rows in (("label misses", result.misses), ("label false positives", result.false_positives)):
+        if rows and show:
+            console.print(f"[bold]{title}[/bold] ({len(rows)})")
+            for row in rows[:show]:
+                console.print(f"  {row['doc']} {row['kind']} {row.get('measure')} {row.get('value')} {row.get('unit')} "
+                              f"{row.get('bound')} | {row.get('quote')}")
+    s = result.numeric
+    console.print(f"labels: precision {s.precision:.3f} recall {s.recall:.3f} F1 {s.f1:.3f}")
 
 
 def _load_or_fail(loader, path: Path) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
