@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from govledger.data import load_json
 from govledger.extract.metrics import (
     default_unit,
     expand_urban_rural,
@@ -35,7 +36,6 @@ from govledger.extract.qualifiers import (
     rules,
 )
 from govledger.read.normalize import normalize_text
-from govledger.data import load_json
 from govledger.records import Record
 from govledger.structure.layout import ReportLayout, Sentence
 
