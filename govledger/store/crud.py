@@ -306,12 +306,12 @@ def reports(store: Store) -> list[ReportInfo]:
     with Session(store.engine) as session:
         return [
             ReportInfo(r.doc, r.path, r.format, r.place, r.year, r.level, r.sha256, r.n_chars, r.imported_at, int(n))
-            for r, n in session.execute(stmt).tuples()
+            for r, n in session.execute(stmt).all()
         ]
 
 
 def fingerprints(store: Store) -> dict[str, tuple[str, str | None, int | None]]:
     """doc → (sha256, place, year) of every stored report."""
     with Session(store.engine) as session:
-        rows = session.execute(select(ReportRow.doc, ReportRow.sha256, ReportRow.place, ReportRow.year)).tuples()
+        rows = session.execute(select(ReportRow.doc, ReportRow.sha256, ReportRow.place, ReportRow.year)).all()
         return {doc: (sha, place, year) for doc, sha, place, year in rows}

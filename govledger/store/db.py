@@ -51,7 +51,7 @@ def resolve_url(url: str | os.PathLike[str] | None) -> URL:
         raw = f"sqlite:///{raw}"
     try:
         parsed = make_url(raw)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ReportError(raw, "not a database URL (use a file path, sqlite:///FILE or postgresql://...)") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
