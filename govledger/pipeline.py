@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
+from govledger import __version__
 from govledger.errors import ReportError
 from govledger.read import SourceText, read_report
 from govledger.records import Record
@@ -25,7 +28,7 @@ class Ledger:
     place: str | None
     year: int | None
     text: str
-    sha256: str
+    sha256: str  # of the text and the rule tables: re-importing after a rule change re-extracts
     records: list[Record] = field(default_factory=list)
     level: str | None = None  # "national", "province", "city", "county" when known
 
@@ -49,10 +52,21 @@ def ledger_from_source(
         place=layout.place,
         year=layout.year,
         text=source.text,
-        sha256=hashlib.sha256(source.text.encode("utf-8")).hexdigest(),
+        sha256=hashlib.sha256(source.text.encode("utf-8") + rules_fingerprint()).hexdigest(),
         records=records,
         level=layout.level,
     )
+
+
+@lru_cache(maxsize=1)
+def rules_fingerprint() -> bytes:
+    """Digest of the package version and every rule table, so stored ledgers know what made them."""
+    digest = hashlib.sha256(__version__.encode())
+    folder = resources.files("govledger.data")
+    for name in sorted(p.name for p in folder.iterdir() if p.name.endswith((".json", ".txt"))):
+        digest.update(name.encode())
+        digest.update(folder.joinpath(name).read_bytes())
+    return digest.digest()
 
 
 def build_ledger(
