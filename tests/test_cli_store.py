@@ -82,6 +82,28 @@ def test_import_in_parallel_and_replace(tmp_path: Path) -> None:
         assert len(quotes) == before and not any("228个" in q for q in quotes)
 
 
+def test_a_failed_save_rolls_back_that_file_only(reports: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from govledger.store import crud
+
+    real = crud._record_values
+
+    def flaky(record: Record, report_id: int, n: int) -> dict[str, object]:
+        if record.doc == "yaan_2024" and n == 50:
+            raise RuntimeError("disk on fire")
+        return real(record, report_id, n)
+
+    monkeypatch.setattr(crud, "_record_values", flaky)
+    db = tmp_path / "f.db"
+    out = runner.invoke(app, ["import", str(reports), "--db", str(db), "--jobs", "2"])
+    assert out.exit_code == 1
+    assert "yaan_2024.txt: not stored: RuntimeError: disk on fire" in out.output
+    with open_store(db) as store:
+        assert [r.doc for r in store.reports()] == ["guangyuan_2024"]
+        assert {r.doc for r in store.list_records()} == {"guangyuan_2024"}
+        assert {h.doc for h in store.search_sentences("老旧小区")} == {"guangyuan_2024"}
+
+
 def test_import_overrides_and_duplicate_doc_ids(tmp_path: Path) -> None:
     shutil.copy(REPORTS / "yaan_2024.txt", tmp_path / "yaan_2024.txt")
     (tmp_path / "yaan_2024.html").write_text("<html><body>x</body></html>", encoding="utf-8")

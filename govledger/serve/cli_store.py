@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -113,6 +114,11 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the main process, which cancels what is queued and reports once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_tasks(tasks: list[ImportTask], jobs: int) -> Iterator[TaskResult]:
     """Results of ``tasks`` as they finish, at most ``2 * jobs`` in flight (memory stays flat)."""
     if jobs <= 1 or len(tasks) <= 1:
@@ -123,7 +129,8 @@ def run_tasks(tasks: list[ImportTask], jobs: int) -> Iterator[TaskResult]:
     running: dict[Future[TaskResult], ImportTask] = {}
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_pool_context()) as pool:
+    workers = min(jobs, len(tasks))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_worker_init) as pool:
         try:
             while pending or running:
                 while pending and len(running) < 2 * jobs:
@@ -226,6 +233,10 @@ def import_files(store: Store, tasks: list[ImportTask], jobs: int, force: bool, 
                     outcome = store.save_ledger(result.ledger, result.sentences, force=force)
                 except ReportError as exc:
                     summary.fail(result.task.path, exc.reason)
+                    continue
+                except Exception as exc:  # the transaction rolled back; the other files still go in
+                    first = (str(exc).splitlines() or [""])[0]
+                    summary.fail(result.task.path, f"not stored: {type(exc).__name__}: {first}")
                     continue
                 summary.add(outcome.status, outcome.n_records)
 
