@@ -59,6 +59,25 @@ def test_import_summary_failures_and_resume(reports: Path, store_url: str) -> No
         assert len(store.list_records()) == n_records
 
 
+def test_unchanged_reports_are_skipped_before_extraction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from govledger import pipeline
+    from govledger.serve.cli_store import ledger_fingerprint
+
+    ledger = pipeline.build_ledger(REPORTS / "yaan_2024.txt")
+    assert ledger_fingerprint(ledger.text) == ledger.sha256  # the cheap check computes the pipeline's value
+    db = tmp_path / "s.db"
+    report = str(REPORTS / "yaan_2024.txt")
+    assert runner.invoke(app, ["import", report, "--db", str(db), "-j", "1"]).exit_code == 0
+
+    def no_extraction(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged report was extracted again")
+
+    monkeypatch.setattr(pipeline, "ledger_from_source", no_extraction)
+    out = runner.invoke(app, ["import", report, "--db", str(db), "-j", "1"])
+    assert out.exit_code == 0, out.output
+    assert any("unchanged" in line and " 1 " in line for line in out.output.splitlines())
+
+
 def test_import_in_parallel_and_replace(tmp_path: Path) -> None:
     folder = tmp_path / "r"
     folder.mkdir()
