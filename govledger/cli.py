@@ -20,7 +20,7 @@ def _register() -> None:
     # imported for their side effect of adding commands to ``app``
     import importlib
 
-    for name in ("cli_extract", "cli_store", "cli_verify", "cli_web"):
+    for name in ("cli_extract", "cli_store", "cli_verify", "cli_web", "cli_public"):
         try:
             importlib.import_module(f"govledger.serve.{name}")
         except ModuleNotFoundError as exc:
@@ -34,4 +34,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # run as a script: register on the importable module's app, not on this __main__ copy
+    from govledger.cli import main as _main
+
+    _main()

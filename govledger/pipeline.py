@@ -16,6 +16,7 @@ from govledger import __version__
 from govledger.errors import ReportError
 from govledger.read import SourceText, read_report
 from govledger.records import Record
+from govledger.structure.layout import Sentence
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Ledger:
     sha256: str  # of the text and the rule tables: re-importing after a rule change re-extracts
     records: list[Record] = field(default_factory=list)
     level: str | None = None  # "national", "province", "city", "county" when known
+    sentences: list[Sentence] = field(default_factory=list)  # body sentences, for full-text search
 
 
 def ledger_from_source(
@@ -55,6 +57,7 @@ def ledger_from_source(
         sha256=hashlib.sha256(source.text.encode("utf-8") + rules_fingerprint()).hexdigest(),
         records=records,
         level=layout.level,
+        sentences=layout.sentences,
     )
 
 
