@@ -12,34 +12,16 @@ indicator) so that one wrong field shows up as that field's error.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govledger.evaluation.quantities import Score
+from govledger.evaluation.quantities import _close as _close
+
 KEY_FIELDS = ("doc", "kind", "indicator", "measure", "base_unit", "bound")
 FIELD_CHECKS = ("measure", "value", "base_value", "base_unit", "bound", "strength", "estimated")
-
-
-@dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @dataclass
@@ -55,12 +37,6 @@ class GoldReport:
 def load_jsonl(path: str | Path) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
-
-
-def _close(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
 
 
 def records_match(pred: dict[str, Any], gold: dict[str, Any]) -> bool:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from govledger.cli import app
 from govledger.errors import ReportError
+from govledger.evaluation.quantities import Score
 from govledger.pipeline import build_ledger
 from govledger.records import Record, record_dict
 from govledger.serve.console import fail, one_line_errors
@@ -88,18 +89,9 @@ def evaluate(
     docs = sorted({str(g["doc"]) for g in gold_records})
     predicted = [record_dict(r) for doc in docs for r in build_ledger(_report_path(reports, doc)).records]
     result = score(predicted, gold_records)
-    table = Table(title="Catalogue indicators vs gold")
-    for col in ("scope", "tp", "fp", "fn", "precision", "recall", "F1"):
-        table.add_column(col)
-    for name, s in [("numeric (headline)", result.numeric), ("qualitative", result.qualitative), *result.by_doc.items()]:
-        table.add_row(name, str(s.tp), str(s.fp), str(s.fn), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
-    console.print(table)
-    fields = Table(title="Per field, on records aligned by doc/kind/indicator")
-    fields.add_column("field")
-    fields.add_column("correct")
-    for name, (ok, n) in result.field_accuracy.items():
-        fields.add_row(name, f"{ok}/{n}" + (f" ({ok / n:.3f})" if n else ""))
-    console.print(fields)
+    _print_scores("Catalogue indicators vs gold", [("numeric (headline)", result.numeric),
+                                                    ("qualitative", result.qualitative), *result.by_doc.items()])
+    _print_fields("Per field, on records aligned by doc/kind/indicator", result.field_accuracy)
     for title, rows in (("misses", result.misses), ("false positives", result.false_positives)):
         if rows:
             console.print(f"[bold]{title}[/bold] ({len(rows)})")
@@ -114,6 +106,24 @@ def evaluate(
     console.print(f"headline: precision {s.precision:.3f} recall {s.recall:.3f} F1 {s.f1:.3f}")
 
 
+def _print_scores(title: str, rows: list[tuple[str, Score]]) -> None:
+    table = Table(title=title)
+    for col in ("scope", "tp", "fp", "fn", "precision", "recall", "F1"):
+        table.add_column(col)
+    for name, sc in rows:
+        table.add_row(name, str(sc.tp), str(sc.fp), str(sc.fn), f"{sc.precision:.3f}", f"{sc.recall:.3f}", f"{sc.f1:.3f}")
+    console.print(table)
+
+
+def _print_fields(title: str, accuracy: dict[str, tuple[int, int]]) -> None:
+    fields = Table(title=title)
+    fields.add_column("field")
+    fields.add_column("correct")
+    for name, (ok, n) in accuracy.items():
+        fields.add_row(name, f"{ok}/{n}" + (f" ({ok / n:.3f})" if n else ""))
+    console.print(fields)
+
+
 def _eval_labels(labels: Path, reports: Path, show: int) -> None:
     """Every plan-part quantity of the hand-labelled reports: precision, recall, per field."""
     from govledger.evaluation.quantities import load_labels, score_quantities
@@ -122,19 +132,9 @@ def _eval_labels(labels: Path, reports: Path, show: int) -> None:
     docs = sorted({str(row["doc"]) for row in label_rows})
     predicted = [record_dict(r) for doc in docs for r in build_ledger(_report_path(reports, doc)).records]
     result = score_quantities(predicted, label_rows, spans)
-    table = Table(title=f"Every plan-part quantity vs hand labels ({labels})")
-    for col in ("scope", "tp", "fp", "fn", "precision", "recall", "F1"):
-        table.add_column(col)
-    for name, sc in [("numeric (all quantities)", result.numeric), ("qualitative", result.qualitative),
-                     *result.by_doc.items()]:
-        table.add_row(name, str(sc.tp), str(sc.fp), str(sc.fn), f"{sc.precision:.3f}", f"{sc.recall:.3f}", f"{sc.f1:.3f}")
-    console.print(table)
-    fields = Table(title="Per field, on matched quantities")
-    fields.add_column("field")
-    fields.add_column("correct")
-    for name, (ok, n) in result.field_accuracy.items():
-        fields.add_row(name, f"{ok}/{n}" + (f" ({ok / n:.3f})" if n else ""))
-    console.print(fields)
+    _print_scores(f"Every plan-part quantity vs hand labels ({labels})", [
+        ("numeric (all quantities)", result.numeric), ("qualitative", result.qualitative), *result.by_doc.items()])
+    _print_fields("Per field, on matched quantities", result.field_accuracy)
     for title, rows in (("label misses", result.misses), ("label false positives", result.false_positives)):
         if rows and show:
             console.print(f"[bold]{title}[/bold] ({len(rows)})")
