@@ -14,3 +14,44 @@ class ReportError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class WorkspaceError(Exception):
+    """A workspace request that cannot be carried out; ``status`` is the HTTP code the API answers with.
+
+    The message is Chinese and one line, because the same text is shown to
+    the user in the page and returned as ``{"error": ...}`` by the API.
+    """
+
+    status = 400
+
+    def __init__(self, message: str, *, details: list[dict[str, object]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class Invalid(WorkspaceError):
+    """A value that is not allowed (empty text, a deadline before the year starts, a wrong file type)."""
+
+    status = 422
+
+
+class Forbidden(WorkspaceError):
+    """The role or department of the user does not allow this."""
+
+    status = 403
+
+
+class NotFound(WorkspaceError):
+    status = 404
+
+
+class Conflict(WorkspaceError):
+    """Someone else changed the row first (optimistic locking), or the step is not possible in this stage."""
+
+    status = 409
+
+
+class TooLarge(WorkspaceError):
+    status = 413

@@ -48,7 +48,7 @@ def _v1(doc: str = "testcity_2024") -> list[Record]:
 
 
 def test_migration_creates_exactly_the_models(store_url: str) -> None:  # noqa: F811
-    """The hand-written 0001_ledger and the models agree, so autogenerate of later revisions starts clean."""
+    """The hand-written migrations and the models agree, so autogenerate of later revisions starts clean."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
@@ -57,7 +57,7 @@ def test_migration_creates_exactly_the_models(store_url: str) -> None:  # noqa: 
     with open_store(store_url) as store, store.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"include_name": include_name, "compare_type": False})
         assert compare_metadata(ctx, Base.metadata) == []
-        assert ctx.get_current_revision() == "0001_ledger"
+        assert ctx.get_current_revision() == "0002_workspace"
 
 
 def test_revision_files_ship_and_chain() -> None:

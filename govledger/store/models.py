@@ -100,3 +100,8 @@ class RecordRow(Base):
     end: Mapped[int | None] = mapped_column(Integer)
     # fields a record carries beyond schema v1 (the schema allows extras), kept so nothing is lost
     extra: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+# the workspace tables share the metadata (migration 0002_workspace); imported here so that
+# every importer of the ledger models (Alembic's env, the model/migration test) sees them too
+from govledger.store import work_models  # noqa: E402,F401

@@ -1,0 +1,168 @@
+"""Progress and status of a task, derived rather than typed.
+
+A supervision office judges a task against 序时进度: the share of its
+period (from the start of the year to the deadline) that has elapsed. A
+task 60% done when 75% of its time is gone is 欠进度 and, past the margin,
+滞后. Status is computed from dates and approved figures every time it is
+shown, so it can never disagree with them:
+
+- 已完成: closed (办结) or approved progress reached 100%;
+- 逾期: the deadline has passed and it is not done;
+- 未开始: nothing approved yet and no progress;
+- 滞后: progress behind 序时进度 by more than the margin;
+- 推进中: anything else.
+
+The colours and labels are data (``data/workspace.json``) so that the
+pages, the API and the e-mail digest say the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+Status = Literal["not_started", "in_progress", "done", "behind", "overdue"]
+Pace = Literal["behind", "on_pace", "ahead"]
+DEFAULT_MARGIN = 10.0  # percentage points behind 序时进度 before a task counts as 滞后
+
+
+@cache
+def workspace_rules() -> dict[str, Any]:
+    """The workspace tables: status labels and colours, pace labels, roles, attachment types."""
+    text = resources.files("govledger.data").joinpath("workspace.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def status_label(status: str) -> str:
+    """The Chinese word for a status (逾期)."""
+    return str(workspace_rules()["statuses"][status]["label"])
+
+
+def status_colour(status: str) -> str:
+    return str(workspace_rules()["statuses"][status]["colour"])
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What status depends on: the period, the approved progress, and whether the task is closed."""
+
+    start: date
+    deadline: date
+    progress: float  # approved percent complete, 0–100
+    has_progress: bool
+    closed: bool
+    completed_on: date | None = None
+
+
+def time_share(start: date, deadline: date, today: date) -> float:
+    """序时进度 in percent: the share of [start, deadline] that has elapsed by the end of ``today``."""
+    total = (deadline - start).days + 1
+    if total <= 0:
+        return 100.0
+    elapsed = (today - start).days + 1
+    return max(0.0, min(100.0, 100.0 * elapsed / total))
+
+
+def classify_pace(progress: float, expected: float, margin: float = DEFAULT_MARGIN) -> Pace:
+    """欠进度 / 达进度 / 超进度: progress against 序时进度, with ``margin`` points of tolerance."""
+    if progress < expected - margin:
+        return "behind"
+    if progress > expected + margin:
+        return "ahead"
+    return "on_pace"
+
+
+def derive_status(facts: TaskFacts, today: date, margin: float = DEFAULT_MARGIN) -> Status:
+    """The status shown everywhere; see the module docstring for the order of the rules."""
+    if facts.closed or facts.progress >= 100.0:
+        return "done"
+    if today > facts.deadline:
+        return "overdue"
+    if not facts.has_progress and facts.progress <= 0.0:
+        return "not_started"
+    if classify_pace(facts.progress, time_share(facts.start, facts.deadline, today), margin) == "behind":
+        return "behind"
+    return "in_progress"
+
+
+def numeric_progress(target: float | None, bound: str, measure: str, current: float | None) -> float | None:
+    """Percent complete from an actual figure, where the target is an amount that accumulates.
+
+    228 个 planned and 171 done is 75%. Growth rates, ratios, ranks and
+    ceilings (以内) do not accumulate through the year — 6.5% growth is not
+    "half done" at 3.25% — so they give ``None`` and the department's own
+    percentage counts instead.
+    """
+    if target is None or current is None or measure != "value" or bound == "max" or target == 0:
+        return None
+    share = current / target
+    return max(0.0, min(100.0, round(100.0 * share, 1)))
+
+
+def weighted_progress(children: Sequence[tuple[float, float]]) -> float:
+    """The weighted mean of ``(weight, progress)`` pairs, weights normalised; equal weights if all are 0."""
+    if not children:
+        return 0.0
+    total = sum(max(0.0, w) for w, _ in children)
+    if total <= 0:
+        return sum(p for _, p in children) / len(children)
+    return sum(max(0.0, w) * p for w, p in children) / total
+
+
+def rollup(
+    parent_of: Mapping[int, int | None], weight: Mapping[int, float], own: Mapping[int, float]
+) -> dict[int, float]:
+    """Progress of every task: a leaf its own, a parent the weighted mean of its children at any depth.
+
+    Plain data in (id → parent id, id → weight, id → leaf progress) and out,
+    so the store, the pages and the tests share one rule. A cycle (which
+    the store never makes) is broken by taking the task's own figure.
+    """
+    children: dict[int, list[int]] = {}
+    for task, parent in parent_of.items():
+        if parent is not None and parent in parent_of:
+            children.setdefault(parent, []).append(task)
+    out: dict[int, float] = {}
+    visiting: set[int] = set()
+
+    def value(task: int) -> float:
+        if task in out:
+            return out[task]
+        kids = children.get(task)
+        if not kids or task in visiting:
+            result = own.get(task, 0.0)
+        else:
+            visiting.add(task)
+            result = weighted_progress([(weight.get(k, 1.0), value(k)) for k in kids])
+            visiting.discard(task)
+        out[task] = round(result, 1)
+        return out[task]
+
+    for task in parent_of:
+        value(task)
+    return out
+
+
+def department_rag(counts: Mapping[str, int]) -> Literal["red", "amber", "green"]:
+    """红/黄/绿 of a department from its status counts: any 逾期 is red, any 滞后 amber."""
+    if counts.get("overdue", 0):
+        return "red"
+    if counts.get("behind", 0):
+        return "amber"
+    return "green"
+
+
+def ranking_score(counts: Mapping[str, int]) -> float:
+    """红黑榜 score: completed share minus a penalty for each overdue and behind task, in points."""
+    total = sum(counts.values())
+    if total == 0:
+        return 0.0
+    done = counts.get("done", 0)
+    penalty = 2 * counts.get("overdue", 0) + counts.get("behind", 0)
+    return round(100.0 * (done - penalty) / total, 1)
