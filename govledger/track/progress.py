@@ -8,8 +8,9 @@ shown, so it can never disagree with them:
 
 - 已完成: closed (办结) or approved progress reached 100%;
 - 逾期: the deadline has passed and it is not done;
-- 未开始: nothing approved yet and no progress;
-- 滞后: progress behind 序时进度 by more than the margin;
+- 滞后: progress behind 序时进度 by more than the margin (a task nobody
+  has reported on by September is behind, not merely "not started");
+- 未开始: nothing approved yet, and still within the margin;
 - 推进中: anything else.
 
 The colours and labels are data (``data/workspace.json``) so that the
@@ -84,10 +85,10 @@ def derive_status(facts: TaskFacts, today: date, margin: float = DEFAULT_MARGIN)
         return "done"
     if today > facts.deadline:
         return "overdue"
-    if not facts.has_progress and facts.progress <= 0.0:
-        return "not_started"
     if classify_pace(facts.progress, time_share(facts.start, facts.deadline, today), margin) == "behind":
         return "behind"
+    if not facts.has_progress and facts.progress <= 0.0:
+        return "not_started"
     return "in_progress"
 
 
