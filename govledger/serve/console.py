@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from govledger.errors import ReportError
+from govledger.errors import ReportError, WorkspaceError
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,7 +22,7 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def one_line_errors(func: F) -> F:
-    """Turn a ``ReportError`` raised inside a command into one line and exit code 2."""
+    """Turn a ``ReportError`` or ``WorkspaceError`` raised inside a command into one line and exit code 2."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -30,6 +30,8 @@ def one_line_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ReportError as exc:
             fail(str(exc))
+        except WorkspaceError as exc:
+            fail(exc.message)
         except KeyboardInterrupt:
             fail("interrupted", code=130)
         return None

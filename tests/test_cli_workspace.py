@@ -1,0 +1,154 @@
+"""The workspace commands: the first admin, departments, the demo seed, and the daily digest over real SMTP."""
+
+from __future__ import annotations
+
+import email
+import subprocess
+import sys
+from datetime import date
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from govledger.cli import _register, app
+from govledger.store import open_store
+from govledger.store.workspace import SYSTEM, TaskFilter, Workspace
+from govledger.track.digest import digest_text
+from tests.conftest import REPORTS
+
+_register()
+runner = CliRunner()
+YAAN = REPORTS / "yaan_2024.txt"
+
+
+def cli(*args: str, stdin: str | None = None) -> Any:
+    return runner.invoke(app, list(args), input=stdin)
+
+
+def test_first_admin_from_stdin_and_one_line_errors(tmp_path: Path) -> None:
+    db = str(tmp_path / "ws.db")
+    ok = cli("user", "add", "root", "--admin", "--password-stdin", "--db", db, stdin="correct horse\n")
+    assert ok.exit_code == 0, ok.output
+    ws = Workspace(open_store(db))
+    assert ws.authenticate("root", "correct horse") is not None
+    assert ws.authenticate("root", "wrong password") is None
+    again = cli("user", "add", "root", "--admin", "--password-stdin", "--db", db, stdin="correct horse\n")
+    assert again.exit_code == 2 and "已存在" in again.output
+    short = cli("user", "add", "bob", "--password-stdin", "--db", db, stdin="short\n")
+    assert short.exit_code == 2 and "至少 8 位" in short.output
+    nodept = cli("user", "add", "carol", "--role", "department", "--department", "市财政局", "--password-stdin",
+                 "--db", db, stdin="long enough\n")
+    assert nodept.exit_code == 2 and "市财政局" in nodept.output
+    assert cli("department", "add", "市财政局", "--email", "czj@example.org", "--db", db).exit_code == 0
+    dept = cli("user", "add", "carol", "--role", "department", "--department", "市财政局", "--password-stdin",
+               "--db", db, stdin="long enough\n")
+    assert dept.exit_code == 0, dept.output
+    listing = cli("user", "list", "--db", db)
+    assert "carol\tdepartment\t市财政局" in listing.output
+
+
+def test_user_add_never_prints_a_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "govledger", "user", "add", "x", "--role", "boss", "--password-stdin",
+         "--db", str(tmp_path / "ws.db")], input="long enough\n", capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture()
+def demo(tmp_path: Path) -> Workspace:
+    from govledger.serve.cli_workspace import import_reports, seed_demo
+
+    ws = Workspace(open_store(str(tmp_path / "ws.db")), today=date(2024, 9, 1))
+    n, new, failures = import_reports(ws, [YAAN])
+    assert (n, failures) == (1, []) and new > 50
+    seed_demo(ws)
+    return ws
+
+
+def test_demo_assigns_every_task_and_reimport_is_idempotent(demo: Workspace) -> None:
+    from govledger.serve.cli_workspace import import_reports, seed_demo
+
+    report = demo.reports()[0]
+    assert demo.list_tasks(TaskFilter(report_id=report.id, stage="draft")).total == 0
+    before = demo.list_tasks(TaskFilter(report_id=report.id), per_page=500)
+    assert all(t.lead for t in before.items)
+    assert import_reports(demo, [YAAN])[:2] == (1, 0)
+    _, password = seed_demo(demo)  # a second demo run resets the password, adds nothing
+    assert demo.authenticate("admin", password) is not None
+    assert demo.list_tasks(TaskFilter(report_id=report.id), per_page=500).total == before.total
+    assert len(demo.departments()) == 6
+
+
+def test_digest_lists_overdue_tasks_by_department(demo: Workspace) -> None:
+    entries = demo.digest()
+    overdue = [t for e in entries for t in e["overdue"]]
+    # yaan_2024 sets deadlines before September (8月底前, 6月底前 …): on 1 September those are overdue
+    assert overdue and all(t.deadline < date(2024, 9, 1) for t in overdue)
+    subject, body = digest_text(entries[0], base_url="http://localhost:8000/")
+    assert entries[0]["department"] in subject and "逾期" in subject
+    assert "http://localhost:8000/digest" in body
+    for t in entries[0]["overdue"]:
+        assert f"[{t.seq}]" in body and "已逾期" in body
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook name)
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def test_digest_is_sent_through_a_real_smtp_server(demo: Workspace, tmp_path: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    from govledger.store.workspace import SYSTEM as _SYSTEM
+
+    due = [e["department"] for e in demo.digest()]
+    target = next(d for d in demo.departments() if d.name == due[0])
+    demo.update_department(_SYSTEM, target.id, email="dept@example.org")
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        result = cli("digest", "--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--from",
+                     "duchashi@example.org", "--today", "2024-09-01", "--db", str(demo.store.engine.url.database))
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert "sent 1 reminders" in result.output
+    assert ("no e-mail address for" in result.output) == (len(due) > 1)
+    assert len(inbox.messages) == 1
+    msg = inbox.messages[0]
+    assert msg["To"] == "dept@example.org"
+    subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+    assert target.name in subject
+    body = msg.get_payload(decode=True)
+    assert isinstance(body, bytes) and "督查工作台" in body.decode("utf-8")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_digest_send_to_a_closed_port_is_one_line(demo: Workspace) -> None:
+    port = _free_port()
+    result = cli("digest", "--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--today", "2024-09-01",
+                 "--db", str(demo.store.engine.url.database))
+    assert result.exit_code == 2
+    assert "SMTP 127.0.0.1" in result.output
+
+
+def test_system_actor_is_admin() -> None:
+    assert SYSTEM.can("manage_users") and SYSTEM.can("import")
