@@ -5,7 +5,12 @@ reader accepts the sheets offices already keep: a title above the header,
 columns in another order, the usual variant names (责任单位, 完成时间),
 numbers typed as numbers and dates typed as dates, and deadlines in words
 (8月底前, 年底, 三季度末). A sheet is read whole or rejected whole: every
-bad row is collected and reported by its Excel row number.
+bad row is collected and reported by its Excel row number, and a file that is
+not an XLSX at all is a ``SheetError`` too, never a zipfile or XML traceback.
+
+The writer stores text the way the reader returns it (stripped, ``\\n`` line
+ends, 配合单位 split and de-duplicated), so export → import → export gives
+the same cells whatever the rows held. No database: rows in, rows out.
 """
 
 from __future__ import annotations
@@ -13,30 +18,33 @@ from __future__ import annotations
 import io
 import os
 import re
-import zipfile
+import unicodedata
 from calendar import monthrange
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
 SHEET_COLUMNS: tuple[str, ...] = ("序号", "任务内容", "牵头单位", "配合单位", "完成时限", "季度形象进度")
 SHEET_TITLE = "任务分解表"
-WIDTHS = (8, 60, 20, 30, 14, 40)
+WIDTHS = (8, 60, 20, 30, 14, 40)  # fits one A4 landscape page width at fitToWidth=1
 MAX_ROWS = 20000
 HEADER_SEARCH_ROWS = 10
+MAX_SHOWN_PROBLEMS = 10
+NOT_XLSX = "不是有效的 XLSX 文件"
 # header words an office may use for each column (the first is what we write)
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "序号": ("序号", "编号", "序"),
     "任务内容": ("任务内容", "工作任务", "重点任务", "任务", "目标任务"),
-    "牵头单位": ("牵头单位", "牵头部门", "责任单位", "牵头责任单位"),
+    "牵头单位": ("牵头单位", "牵头部门", "责任单位", "责任部门", "牵头责任单位"),
     "配合单位": ("配合单位", "配合部门", "协办单位", "参与单位"),
     "完成时限": ("完成时限", "完成时间", "时限", "时间节点"),
     "季度形象进度": ("季度形象进度", "形象进度", "季度进度", "进度安排"),
 }
 REQUIRED = ("序号", "任务内容", "牵头单位")
 _SPLIT_DEPARTMENTS = re.compile(r"[、，,;；/\s]+")
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+# control characters an XLSX cell cannot hold (same set openpyxl refuses)
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 @dataclass(frozen=True)
@@ -53,20 +61,56 @@ class SheetRow:
 
 
 class SheetError(ValueError):
-    """Every problem of one sheet; ``str()`` is one line, ``problems`` lists (row, message)."""
+    """Every problem of one sheet, so an office fixes them all in one pass.
+
+    ``problems`` lists (Excel row, message), row 0 for the file as a whole;
+    ``str()`` is a single line fit for a flash message or a CLI error.
+    """
+
+    problems: list[tuple[int, str]]
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
-        self.problems = problems
-        parts = [f"第{row}行：{msg}" if row else msg for row, msg in problems[:8]]
-        more = "……" if len(problems) > 8 else ""
-        super().__init__(f"任务分解表有 {len(problems)} 处错误：" + "；".join(parts) + more)
+        self.problems = list(problems)
+        parts = [_one_line(f"第{row}行：{msg}" if row else msg) for row, msg in self.problems[:MAX_SHOWN_PROBLEMS]]
+        rest = len(self.problems) - MAX_SHOWN_PROBLEMS
+        more = f"；……另有 {rest} 处" if rest > 0 else ""
+        super().__init__(f"任务分解表有 {len(self.problems)} 处错误：" + "；".join(parts) + more)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems,))
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """A cell's text for a message: short enough that one bad cell cannot swamp the error."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 # ---------------------------------------------------------------------------- deadlines in words
+#
+# Each pattern must match the whole cell (after NFKC and removing whitespace);
+# the first match wins. A month or quarter means its last day; "8月前" means
+# before August begins, so 7-31; 上旬/中旬 are the 10th/20th. A year written
+# in the text wins over ``year``; a month without either is an error, never a
+# guess. "2030年前" is refused: offices use it both as "by" and "before".
+
+Handler = Callable[[re.Match[str], int | None, str], date]
+
+_CN_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+               "十": 10, "十一": 11, "十二": 12}
+_PART_DAY = {"上旬": 10, "中旬": 20}
+_Y = r"(?:(?P<y>\d{4})年)?"          # before a month, quarter or half: 2024年8月底
+_YW = r"(?:(?P<y>\d{4})年?)?"        # before a 年-word: 2024年底, 2024年年底
+_MONTH = r"(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])"
+_BY = r"(?:前|之前|以前)?(?:完成)?"
+NO_DEADLINE = frozenset({"长期", "长期坚持", "长期推进", "持续推进", "持续", "持续开展", "常态化", "常态化推进"})
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, monthrange(year, month)[1])
+def _number(text: str) -> int:
+    return _CN_NUMBERS[text] if text in _CN_NUMBERS else int(text)
 
 
 def _year_of(match: re.Match[str], year: int | None, text: str) -> int:
@@ -74,8 +118,14 @@ def _year_of(match: re.Match[str], year: int | None, text: str) -> int:
     if given:
         return int(given)
     if year is None:
-        raise ValueError(f"完成时限「{text}」没有年份")
+        raise ValueError(f"完成时限「{_quoted(text)}」无法识别：没有年份")
     return year
+
+
+def _month_end(year: int, month: int) -> date:
+    if not 1 <= month <= 12:
+        raise ValueError(f"没有{month}月")
+    return date(year, month, monthrange(year, month)[1])
 
 
 def _ymd(m: re.Match[str], year: int | None, text: str) -> date:
@@ -83,45 +133,66 @@ def _ymd(m: re.Match[str], year: int | None, text: str) -> date:
 
 
 def _month(m: re.Match[str], year: int | None, text: str) -> date:
-    return _month_end(_year_of(m, year, text), int(m["m"]))
+    end = _month_end(_year_of(m, year, text), _number(m["m"]))
+    day = _PART_DAY.get(m.groupdict().get("part") or "")
+    return end.replace(day=day) if day else end
 
 
 def _before_month(m: re.Match[str], year: int | None, text: str) -> date:
-    """8月前: before August begins, so the end of July."""
-    y, month = _year_of(m, year, text), int(m["m"])
+    """8月前: before August begins, so the end of July (1月前 is the end of the year before)."""
+    y, month = _year_of(m, year, text), _number(m["m"])
+    _month_end(y, month)  # 13月前 is not a month
     return date(y - 1, 12, 31) if month == 1 else _month_end(y, month - 1)
 
 
 def _quarter(m: re.Match[str], year: int | None, text: str) -> date:
-    q = _CN_DIGITS.get(m["q"]) or int(m["q"])
-    return _month_end(_year_of(m, year, text), 3 * q)
+    return _month_end(_year_of(m, year, text), 3 * _number(m["q"]))
 
 
 def _half(m: re.Match[str], year: int | None, text: str) -> date:
-    return _month_end(_year_of(m, year, text), 6 if m["h"] == "上" else 12)
+    return _month_end(_year_of(m, year, text), 6 if m["h"] in ("上", "年中") else 12)
 
 
 def _year_end(m: re.Match[str], year: int | None, text: str) -> date:
     return date(_year_of(m, year, text), 12, 31)
 
 
-_Y = r"(?:(?P<y>\d{4})年?)?"
-DEADLINE_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], int | None, str], date]], ...] = (
-    (re.compile(r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?(?:前|之前)?"), _ymd),
-    (re.compile(_Y + r"(?P<m>\d{1,2})月(?:(?:底|末|份|中旬|上旬|下旬)(?:前|之前)?)?"), _month),
-    (re.compile(_Y + r"(?P<m>\d{1,2})月(?:以)?前"), _before_month),
-    (re.compile(_Y + r"(?:第)?(?P<q>[一二三四1-4])季度(?:末|底)?(?:前)?"), _quarter),
-    (re.compile(_Y + r"(?P<h>[上下])半年(?:前)?"), _half),
-    (re.compile(_Y + r"(?:年底|年末|全年|年内|12月底)(?:前|之前)?"), _year_end),
-    (re.compile(r"(?P<y>\d{4})(?:[-/.](?P<m2>12))?"), _year_end),
+DEADLINE_PATTERNS: tuple[tuple[re.Pattern[str], Handler], ...] = tuple(
+    (re.compile(pattern), handler) for pattern, handler in (
+        # 2024-08-31, 2024/8/31, 2024.8.31, 2024年8月31日(前), 2024-08-31 00:00:00
+        (r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2})?)?" + _BY, _ymd),
+        # 2024-08, 2024/8
+        (r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})" + _BY, _month),
+        # 8月, 8月底(前), 2024年8月底, 十二月末, 8月中旬
+        (_Y + _MONTH + r"月(?:(?P<part>底|末|份|上旬|中旬|下旬)(?:前|之前|以前)?)?(?:完成)?", _month),
+        # 8月前, 8月以前: before the month begins
+        (_Y + _MONTH + r"月(?:之|以)?前(?:完成)?", _before_month),
+        # 一季度末, 第三季度, 2024年4季度前
+        (_Y + r"第?(?P<q>[一二三四1-4])季度(?:末|底)?" + _BY, _quarter),
+        # 上半年, 下半年(底), 年中
+        (_Y + r"(?P<h>[上下])半年(?:末|底)?" + _BY, _half),
+        (_YW + r"(?P<h>年中)" + _BY, _half),
+        # 年底(前), 年末, 年内, 全年, 2024年底
+        (_YW + r"(?:年底|年末|年内|全年)" + _BY, _year_end),
+        # 2024, 2024年, 2024年完成
+        (r"(?P<y>\d{4})年?(?:完成)?", _year_end),
+    )
 )
-NO_DEADLINE = ("长期", "持续推进", "长期坚持", "持续", "常态化")
+
+
+def _deadline_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", "", text).rstrip("。；;，,")
 
 
 def parse_deadline(value: object, year: int | None) -> date | None:
     """A 完成时限 cell as a date; ``None`` for an empty cell or an open-ended one (长期, 持续推进).
 
-    Unknown wording raises ``ValueError``, so an import never guesses a date.
+    ``year`` is the year of the plan, for cells that name only a month or a
+    quarter. Unknown wording raises ``ValueError`` naming the text, so an import
+    never guesses a date.
     """
     if value is None:
         return None
@@ -129,10 +200,10 @@ def parse_deadline(value: object, year: int | None) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = re.sub(r"\s+", "", str(value))
-    if not text:
-        return None
-    if text in NO_DEADLINE:
+    if isinstance(value, bool):
+        raise ValueError(f"完成时限「{value}」无法识别")
+    text = _deadline_text(value)
+    if not text or text in NO_DEADLINE:
         return None
     for pattern, handler in DEADLINE_PATTERNS:
         match = pattern.fullmatch(text)
@@ -140,20 +211,45 @@ def parse_deadline(value: object, year: int | None) -> date | None:
             try:
                 return handler(match, year, text)
             except ValueError as exc:
-                raise ValueError(str(exc) if "完成时限" in str(exc) else f"完成时限「{text}」不是有效日期") from None
-    raise ValueError(f"完成时限「{text}」无法识别")
+                if "完成时限" in str(exc):
+                    raise
+                raise ValueError(f"完成时限「{_quoted(text)}」无法识别：不是有效日期") from None
+    raise ValueError(f"完成时限「{_quoted(text)}」无法识别")
+
+
+# ---------------------------------------------------------------------------- shared cleaning
+
+
+def _text(value: Any) -> str:
+    """A cell as the reader returns it: stripped, ``\\n`` line ends, 3.0 → "3"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _ILLEGAL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def split_departments(text: str) -> tuple[str, ...]:
+    """配合单位 as names: split on 、，,;；/ and whitespace, order kept, duplicates dropped."""
+    return tuple(dict.fromkeys(p for p in _SPLIT_DEPARTMENTS.split(text) if p))
+
+
+def _cells(row: SheetRow) -> tuple[str, ...]:
+    return (_text(row.seq), _text(row.content), _text(row.lead),
+            "、".join(split_departments("、".join(_text(c) for c in row.co))),
+            row.deadline.isoformat() if row.deadline else "", _text(row.milestones))
 
 
 # ---------------------------------------------------------------------------- writing
 
 
-def _seq_text(seq: str) -> str:
-    return str(seq).strip()
-
-
 def write_task_sheet(rows: Iterable[SheetRow], out: str | os.PathLike[str] | IO[bytes], *,
                      title: str | None = None) -> int:
-    """Write the sheet (optionally under a merged title row); 序号 and 完成时限 are text cells."""
+    """Write the sheet (under a merged title row when ``title`` is given); returns the data rows.
+
+    Every value is a text cell, so 序号 "12.1" and "1" and 完成时限 "2024-08-31"
+    come back exactly as written instead of as numbers or dates.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -162,11 +258,15 @@ def write_task_sheet(rows: Iterable[SheetRow], out: str | os.PathLike[str] | IO[
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_TITLE
+    last = get_column_letter(len(SHEET_COLUMNS))
     header_row = 1
     if title:
-        ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
-        ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(SHEET_COLUMNS))
+        cell = ws.cell(row=1, column=1, value=_one_line(_text(title)))
+        cell.data_type = "s"
+        cell.font = Font(bold=True, size=14)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.merge_cells(f"A1:{last}1")
+        ws.row_dimensions[1].height = 30
         header_row = 2
     fill = PatternFill("solid", fgColor="DDE4EE")
     for col, name in enumerate(SHEET_COLUMNS, 1):
@@ -174,17 +274,18 @@ def write_task_sheet(rows: Iterable[SheetRow], out: str | os.PathLike[str] | IO[
         cell.font, cell.fill = Font(bold=True), fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = WIDTHS[col - 1]
-    n = 0
     wrap = Alignment(wrap_text=True, vertical="top")
+    n = 0
     for n, row in enumerate(rows, 1):
-        values = (_seq_text(row.seq), row.content, row.lead, "、".join(row.co),
-                  row.deadline.isoformat() if row.deadline else "", row.milestones)
-        for col, value in enumerate(values, 1):
-            cell = ws.cell(row=header_row + n, column=col, value=value)
-            cell.data_type = "s"
+        for col, value in enumerate(_cells(row), 1):
+            cell = ws.cell(row=header_row + n, column=col)
+            if value:  # an empty cell stays empty rather than an empty string
+                cell.value = value
+                cell.data_type = "s"  # "=…" stays text, never a formula
             cell.alignment = wrap
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.freeze_panes = f"A{header_row + 1}"
     ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.auto_filter.ref = f"A{header_row}:{last}{header_row + n}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -196,97 +297,132 @@ def write_task_sheet(rows: Iterable[SheetRow], out: str | os.PathLike[str] | IO[
 # ---------------------------------------------------------------------------- reading
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _header_name(value: Any) -> str:
+    return re.sub(r"[\s*＊]+", "", unicodedata.normalize("NFKC", _text(value)))
 
 
-def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, int]] | None:
-    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        names = [re.sub(r"\s+", "", _cell_text(v)) for v in row]
-        columns: dict[str, int] = {}
-        for key, variants in COLUMN_NAMES.items():
-            for j, name in enumerate(names):
-                if name in variants and j not in columns.values():
-                    columns[key] = j
-                    break
+def _columns(row: tuple[Any, ...]) -> dict[str, int]:
+    """Which cell holds which column, by header word; the first match of each column wins."""
+    names = [_header_name(v) for v in row]
+    columns: dict[str, int] = {}
+    for key, variants in COLUMN_NAMES.items():
+        for j, name in enumerate(names):
+            if name in variants and j not in columns.values():
+                columns[key] = j
+                break
+    return columns
+
+
+def _find_header(rows: list[tuple[int, tuple[Any, ...]]]) -> tuple[int, dict[str, int]]:
+    """The header: the first of the first rows with 序号 and 任务内容, else the missing columns."""
+    best: dict[str, int] = {}
+    for index, (line, row) in enumerate(rows):
+        if line > HEADER_SEARCH_ROWS:
+            break
+        columns = _columns(row)
         if "序号" in columns and "任务内容" in columns:
-            return i, columns
-    return None
+            return index, columns
+        if len(columns) > len(best):
+            best = columns
+    if len(best) >= 2:  # a header with a required column missing, not a sheet without a header
+        raise SheetError([(0, f"缺少「{c}」列") for c in REQUIRED if c not in best])
+    raise SheetError([(0, f"前{HEADER_SEARCH_ROWS}行中找不到含「序号」「任务内容」的表头")])
 
 
-def _open_rows(source: str | os.PathLike[str] | bytes | IO[bytes]) -> list[tuple[Any, ...]]:
+def _non_empty_rows(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    for line, row in enumerate(ws.iter_rows(values_only=True), 1):
+        if any(_text(v) for v in row):
+            yield line, tuple(row)
+
+
+def _load_rows(data: Any, name: str) -> list[tuple[int, tuple[Any, ...]]]:
+    """The non-empty rows of the sheet with their Excel row numbers, or ``SheetError``."""
     from openpyxl import load_workbook
 
-    data: Any = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     try:
         wb = load_workbook(data, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError):
-        raise SheetError([(0, "不是有效的 XLSX 文件")]) from None
+    except Exception:  # zipfile, XML, openpyxl and KeyError failures alike mean "not an XLSX"
+        raise SheetError([(0, NOT_XLSX)]) from None
     try:
-        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        rows: list[tuple[Any, ...]] = []
-        for row in ws.iter_rows(values_only=True):
-            rows.append(tuple(row))
+        sheets = wb.worksheets
+        if not sheets:
+            raise SheetError([(0, "文件中没有工作表")])
+        ws = wb[name] if name in wb.sheetnames and wb[name] in sheets else sheets[0]
+        ws.reset_dimensions()  # some tools write a wrong <dimension>; read what is really there
+        rows: list[tuple[int, tuple[Any, ...]]] = []
+        for item in _non_empty_rows(ws):
+            rows.append(item)
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise SheetError([(0, f"行数超过 {MAX_ROWS} 行上限")])
+                raise SheetError([(0, f"数据超过 {MAX_ROWS} 行上限")])
         return rows
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError) as exc:
-        if isinstance(exc, SheetError):
-            raise
-        raise SheetError([(0, "不是有效的 XLSX 文件")]) from None
+    except SheetError:
+        raise
+    except Exception:
+        raise SheetError([(0, NOT_XLSX)]) from None
     finally:
         wb.close()
 
 
-def split_departments(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(p for p in _SPLIT_DEPARTMENTS.split(text) if p))
+def _read_rows(source: str | os.PathLike[str] | bytes | IO[bytes], name: str) -> list[tuple[int, tuple[Any, ...]]]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return _load_rows(io.BytesIO(bytes(source)), name)
+    if isinstance(source, str | os.PathLike):
+        # open it ourselves: openpyxl refuses a path by its suffix (an upload saved as .tmp)
+        try:
+            with open(source, "rb") as handle:
+                return _load_rows(handle, name)
+        except FileNotFoundError:
+            raise SheetError([(0, f"找不到文件「{os.fspath(source)}」")]) from None
+        except OSError:
+            raise SheetError([(0, f"无法读取文件「{os.fspath(source)}」")]) from None
+    return _load_rows(source, name)
+
+
+def _sheet_row(line: int, row: tuple[Any, ...], columns: dict[str, int], year: int | None,
+               seen: dict[str, int], problems: list[tuple[int, str]]) -> SheetRow:
+    """One data row; its problems are appended to ``problems`` rather than raised."""
+
+    def get(key: str) -> Any:
+        j = columns.get(key)
+        return row[j] if j is not None and j < len(row) else None
+
+    seq, content = _text(get("序号")), _text(get("任务内容"))
+    if not seq:
+        problems.append((line, "序号为空"))
+    elif seq in seen:
+        problems.append((line, f"序号「{_quoted(seq)}」与第{seen[seq]}行重复"))
+    else:
+        seen[seq] = line
+    if not content:
+        problems.append((line, "任务内容为空"))
+    try:
+        deadline = parse_deadline(get("完成时限"), year)
+    except ValueError as exc:
+        problems.append((line, str(exc)))
+        deadline = None
+    return SheetRow(seq=seq, content=content, lead=_text(get("牵头单位")),
+                    co=split_departments(_text(get("配合单位"))), deadline=deadline,
+                    milestones=_text(get("季度形象进度")), line=line)
 
 
 def read_task_sheet(source: str | os.PathLike[str] | bytes | IO[bytes], *, year: int | None = None,
                     name: str = SHEET_TITLE) -> list[SheetRow]:
-    """The data rows of a 任务分解表, or ``SheetError`` listing every bad row (nothing half-read)."""
-    rows = _open_rows(source)
-    found = _find_header(rows)
-    if found is None:
-        raise SheetError([(0, f"{name}中找不到「序号」「任务内容」表头")])
-    header, columns = found
+    """The data rows of a 任务分解表, or ``SheetError`` listing every bad row (nothing half-read).
+
+    Reads the worksheet called ``name`` if there is one, else the first; ``year``
+    dates the cells that name only a month or a quarter (8月底前).
+    """
+    rows = _read_rows(source, name)
+    header, columns = _find_header(rows)
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise SheetError([(0, f"缺少「{c}」列") for c in missing])
-
-    def get(row: tuple[Any, ...], key: str) -> Any:
-        j = columns.get(key)
-        return row[j] if j is not None and j < len(row) else None
-
-    out: list[SheetRow] = []
+    data = rows[header + 1:]
+    if len(data) > MAX_ROWS:
+        raise SheetError([(0, f"数据超过 {MAX_ROWS} 行上限")])
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
-    for i, row in enumerate(rows[header + 1:], header + 2):
-        if all(_cell_text(v) == "" for v in row):
-            continue
-        seq, content = _cell_text(get(row, "序号")), _cell_text(get(row, "任务内容"))
-        if not seq:
-            problems.append((i, "序号为空"))
-        elif seq in seen:
-            problems.append((i, f"序号「{seq}」与第{seen[seq]}行重复"))
-        else:
-            seen[seq] = i
-        if not content:
-            problems.append((i, "任务内容为空"))
-        try:
-            deadline = parse_deadline(get(row, "完成时限"), year)
-        except ValueError as exc:
-            problems.append((i, str(exc)))
-            deadline = None
-        out.append(SheetRow(seq=seq, content=content, lead=_cell_text(get(row, "牵头单位")),
-                            co=split_departments(_cell_text(get(row, "配合单位"))), deadline=deadline,
-                            milestones=_cell_text(get(row, "季度形象进度")).replace("\r\n", "\n"), line=i))
-    if len(out) > MAX_ROWS:
-        raise SheetError([(0, f"行数超过 {MAX_ROWS} 行上限")])
+    out = [_sheet_row(line, row, columns, year, seen, problems) for line, row in data]
     if problems:
         raise SheetError(problems)
     return out
