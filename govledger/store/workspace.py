@@ -362,7 +362,7 @@ class Workspace:
                 row.name = name
             if email is not None:
                 email = email.strip() or None
-                if email is not None and "@" not in email:
+                if email is not None and ("@" not in email or len(email) > 200):
                     raise Invalid(f"电子邮箱「{email}」格式不对")
                 row.email = email
             if active is not None:
@@ -840,8 +840,8 @@ class Workspace:
                         after={"text": row.text, "current_value": current_value, "percent": percent,
                                "reported_on": on.isoformat(), "files": [n for n, _, _ in checked]})
             session.flush()
-            users = {actor.id: actor.username} if actor.id is not None else {}
-            return self._feedback_view(session, row, users)  # type: ignore[arg-type]
+            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            return self._feedback_view(session, row, users)
 
     def review_feedback(self, actor: Actor, feedback_id: int, approve: bool, note: str = "") -> FeedbackView:
         """审核: approve (its figures now count) or 退回 with a reason."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +40,17 @@ def _num(x: Any) -> str:
     if isinstance(x, float):
         return str(int(x)) if x.is_integer() else f"{x:g}"
     return str(x)
+
+
+def _return_to(request: Request) -> str:
+    """Where to go after log-in: this page (with its query) for a GET; for a form post, the page it came from."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/"
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, object]]]:
@@ -99,7 +111,7 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False) -> FastAPI:
         if is_api(request):
             return JSONResponse({"error": exc.message, "details": exc.details}, status_code=exc.status)
         if isinstance(exc, NotLoggedIn):
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            return RedirectResponse("/login?" + urlencode({"next": _return_to(request)}, safe="/"), status_code=303)
         return error_page(request, exc.status, exc.message)
 
     @app.exception_handler(RequestValidationError)
