@@ -75,6 +75,18 @@ def test_deadline_resolves_against_report_year(yaan: list[dict[str, Any]]) -> No
     assert all(r["kind"] == "target" for r in dated)
 
 
+def test_each_figure_takes_the_deadline_written_before_it(yaan: list[dict[str, Any]]) -> None:
+    """8月底前全面完成…重建项目，年底前完成28个地质灾害防治项目: the 28 is due at year end, not in August."""
+    two = [r for r in yaan if "8月底前" in r["sentence"] and "年底前" in r["sentence"] and r["kind"] == "target"]
+    assert two
+    for r in two:
+        at = r["sentence"].find(r["quote"])
+        expected = "2024-12-31" if r["sentence"].rfind("年底前", 0, at + len(r["quote"])) > r["sentence"].find("8月底前") \
+            else "2024-08-31"
+        assert r["deadline"] == expected, r["quote"]
+    assert any(r["deadline"] == "2024-12-31" for r in two)
+
+
 def test_every_record_follows_the_schema(yaan: list[dict[str, Any]]) -> None:
     from govledger.records import FIELDS
 

@@ -420,7 +420,7 @@ def _to_record(
         base_unit=q.base_unit,
         bound=d.bound,  # type: ignore[arg-type]
         strength=d.strength,  # type: ignore[arg-type]
-        deadline=find_deadline(sentence.text, year) if kind == "target" else None,
+        deadline=find_deadline(sentence.text, year, q.start) if kind == "target" else None,
         start=start,
         end=end,
     )

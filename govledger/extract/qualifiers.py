@@ -121,13 +121,20 @@ _DEADLINE = re.compile(
 )
 
 
-def find_deadline(sentence: str, year: int | None) -> str | None:
-    """ISO date of the first deadline in a sentence (8月底前 → YYYY-08-31), against the report's year."""
+def find_deadline(sentence: str, year: int | None, at: int | None = None) -> str | None:
+    """ISO date of the deadline that governs a figure (8月底前 → YYYY-08-31), against the report's year.
+
+    A sentence may set several (8月底前完成…，年底前完成28个…): the figure at
+    offset ``at`` takes the nearest one written before it; a figure before any
+    deadline takes the first one (…项目8月底前完成). Without ``at``, the first.
+    """
     if year is None:
         return None
-    m = _DEADLINE.search(sentence)
-    if not m:
+    matches = list(_DEADLINE.finditer(sentence))
+    if not matches:
         return None
+    before = [m for m in matches if at is not None and m.start() < at]
+    m = before[-1] if before else matches[0]
     y = int(m.group("y")) if m.group("y") else year
     month: int
     if m.group("m") or m.group("m2"):
