@@ -67,6 +67,10 @@ def demo(tmp_path: Path) -> Workspace:
     n, new, failures = import_reports(ws, [YAAN])
     assert (n, failures) == (1, []) and new > 50
     seed_demo(ws)
+    # two tasks the office brought forward: on 1 September one is overdue and one due within the fortnight
+    items = ws.list_tasks(TaskFilter(), per_page=500).items
+    ws.update_task(SYSTEM, items[10].id, items[10].version, {"deadline": date(2024, 8, 31)})
+    ws.update_task(SYSTEM, items[11].id, items[11].version, {"deadline": date(2024, 9, 10)})
     return ws
 
 
@@ -87,13 +91,15 @@ def test_demo_assigns_every_task_and_reimport_is_idempotent(demo: Workspace) -> 
 def test_digest_lists_overdue_tasks_by_department(demo: Workspace) -> None:
     entries = demo.digest()
     overdue = [t for e in entries for t in e["overdue"]]
-    # yaan_2024 sets deadlines before September (8月底前, 6月底前 …): on 1 September those are overdue
-    assert overdue and all(t.deadline < date(2024, 9, 1) for t in overdue)
+    due_soon = [t for e in entries for t in e["due_soon"]]
+    assert [t.deadline for t in overdue] == [date(2024, 8, 31)]
+    assert [t.deadline for t in due_soon] == [date(2024, 9, 10)]
     subject, body = digest_text(entries[0], base_url="http://localhost:8000/")
     assert entries[0]["department"] in subject and "逾期" in subject
     assert "http://localhost:8000/digest" in body
-    for t in entries[0]["overdue"]:
-        assert f"[{t.seq}]" in body and "已逾期" in body
+    for t in entries[0]["overdue"] + entries[0]["due_soon"]:
+        assert f"[{t.seq}]" in body
+    assert ("已逾期 1 天" in body) == bool(entries[0]["overdue"])
 
 
 class _Inbox:
