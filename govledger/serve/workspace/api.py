@@ -18,7 +18,16 @@ from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from govledger.errors import Invalid, ReportError, TooLarge
-from govledger.serve.workspace.auth import WS, NotLoggedIn, User, actor_of, check_csrf
+from govledger.serve.workspace.auth import (
+    WS,
+    BodyId,
+    NotLoggedIn,
+    PathId,
+    QueryId,
+    User,
+    actor_of,
+    check_csrf,
+)
 from govledger.store.workspace import TaskFilter, Workspace, require
 from govledger.track.tasks import (
     DepartmentView,
@@ -68,13 +77,13 @@ class UserIn(Strict):
     password: str = Field(min_length=8, max_length=256)
     role: Literal["admin", "supervisor", "department", "viewer"]
     display_name: str | None = Field(default=None, max_length=100)
-    department_id: int | None = None
+    department_id: BodyId | None = None
 
 
 class UserPatch(Strict):
     role: Literal["admin", "supervisor", "department", "viewer"] | None = None
     active: bool | None = None
-    department_id: int | None = None
+    department_id: BodyId | None = None
 
 
 class ReportPatch(Strict):
@@ -90,10 +99,10 @@ class ImportOut(BaseModel):
 class TaskPatch(Strict):
     """Fields to change; ``version`` is the one the client last saw (optimistic locking)."""
 
-    version: int
+    version: BodyId
     content: str | None = Field(default=None, min_length=1, max_length=4000)
-    lead_id: int | None = None
-    co_ids: list[int] | None = None
+    lead_id: BodyId | None = None
+    co_ids: list[BodyId] | None = Field(default=None, max_length=50)
     deadline: date | None = None
     weight: float | None = Field(default=None, gt=0, le=1000)
     milestones: str | None = Field(default=None, max_length=4000)
@@ -105,16 +114,16 @@ class SplitPart(Strict):
 
 
 class SplitIn(Strict):
-    version: int
+    version: BodyId
     parts: list[SplitPart] = Field(min_length=2, max_length=50)
 
 
 class MergeIn(Strict):
-    task_ids: list[int] = Field(min_length=2, max_length=50)
+    task_ids: list[BodyId] = Field(min_length=2, max_length=50)
 
 
 class StepIn(Strict):
-    version: int | None = None
+    version: BodyId | None = None
     note: str = Field(default="", max_length=2000)
 
 
@@ -197,7 +206,7 @@ def add_user(body: UserIn, user: User, ws: WS) -> UserView:
 
 
 @router.patch("/users/{user_id}", response_model=UserView, tags=["admin"])
-def update_user(user_id: int, body: UserPatch, user: User, ws: WS) -> UserView:
+def update_user(user_id: PathId, body: UserPatch, user: User, ws: WS) -> UserView:
     return ws.update_user(actor_of(user), user_id, role=body.role, active=body.active,
                           department_id=body.department_id)
 
@@ -213,7 +222,7 @@ def add_department(body: DepartmentIn, user: User, ws: WS) -> DepartmentView:
 
 
 @router.patch("/departments/{department_id}", response_model=DepartmentView, tags=["admin"])
-def update_department(department_id: int, body: DepartmentPatch, user: User, ws: WS) -> DepartmentView:
+def update_department(department_id: PathId, body: DepartmentPatch, user: User, ws: WS) -> DepartmentView:
     return ws.update_department(actor_of(user), department_id, name=body.name, email=body.email, active=body.active)
 
 
@@ -234,18 +243,18 @@ async def import_report(user: User, ws: WS, file: Annotated[UploadFile, File()])
 
 
 @router.get("/reports/{report_id}", response_model=ReportView, tags=["reports"])
-def get_report(report_id: int, user: User, ws: WS) -> ReportView:
+def get_report(report_id: PathId, user: User, ws: WS) -> ReportView:
     return ws.report(report_id)
 
 
 @router.patch("/reports/{report_id}", response_model=ReportView, tags=["reports"])
-def update_report(report_id: int, body: ReportPatch, user: User, ws: WS) -> ReportView:
+def update_report(report_id: PathId, body: ReportPatch, user: User, ws: WS) -> ReportView:
     """Switch the report's read-only public page on or off."""
     return ws.set_public(actor_of(user), report_id, body.public)
 
 
 @router.get("/reports/{report_id}/dashboard", tags=["reports"])
-def dashboard(report_id: int, user: User, ws: WS) -> dict[str, Any]:
+def dashboard(report_id: PathId, user: User, ws: WS) -> dict[str, Any]:
     d = ws.dashboard(report_id)
     return {
         "report": d.report.model_dump(mode="json"), "today": d.today.isoformat(), "counts": d.counts,
@@ -259,7 +268,7 @@ def dashboard(report_id: int, user: User, ws: WS) -> dict[str, Any]:
 
 @router.get("/reports/{report_id}/sheet", tags=["reports"],
             responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
-def export_sheet(report_id: int, user: User, ws: WS) -> Response:
+def export_sheet(report_id: PathId, user: User, ws: WS) -> Response:
     """The 任务分解表 as XLSX (序号, 任务内容, 牵头单位, 配合单位, 完成时限, 季度形象进度)."""
     return sheet_response(ws, report_id)
 
@@ -292,7 +301,7 @@ def apply_sheet(ws: Workspace, user: UserView, report_id: int, data: bytes) -> i
 
 
 @router.post("/reports/{report_id}/sheet", response_model=SheetOut, tags=["reports"])
-async def import_sheet(report_id: int, user: User, ws: WS, file: Annotated[UploadFile, File()]) -> SheetOut:
+async def import_sheet(report_id: PathId, user: User, ws: WS, file: Annotated[UploadFile, File()]) -> SheetOut:
     """Bulk assignment from an uploaded 任务分解表: all rows or none; bad rows are listed by number."""
     require(actor_of(user), "assign")
     data = await read_upload(file, MAX_SHEET_BYTES)
@@ -305,7 +314,7 @@ async def import_sheet(report_id: int, user: User, ws: WS, file: Annotated[Uploa
 @router.get("/tasks", response_model=Page, tags=["tasks"])
 def list_tasks(
     user: User, ws: WS,
-    report_id: int | None = None, department_id: int | None = None, status: StatusName | None = None,
+    report_id: QueryId = None, department_id: QueryId = None, status: StatusName | None = None,
     indicator: str | None = Query(default=None, max_length=64), stage: str | None = Query(default=None, max_length=16),
     deadline_from: date | None = None, deadline_to: date | None = None,
     q: str | None = Query(default=None, max_length=200),
@@ -317,19 +326,19 @@ def list_tasks(
 
 
 @router.get("/tasks/{task_id}", response_model=TaskDetail, tags=["tasks"])
-def get_task(task_id: int, user: User, ws: WS) -> TaskDetail:
+def get_task(task_id: PathId, user: User, ws: WS) -> TaskDetail:
     return ws.task_detail(task_id)
 
 
 @router.patch("/tasks/{task_id}", response_model=TaskView, tags=["tasks"])
-def update_task(task_id: int, body: TaskPatch, user: User, ws: WS) -> TaskView:
+def update_task(task_id: PathId, body: TaskPatch, user: User, ws: WS) -> TaskView:
     """Assign departments, change 任务内容, deadline, weight or 季度形象进度. A stale ``version`` gets 409."""
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     return ws.update_task(actor_of(user), task_id, body.version, changes)
 
 
 @router.post("/tasks/{task_id}/split", response_model=list[TaskView], status_code=201, tags=["tasks"])
-def split_task(task_id: int, body: SplitIn, user: User, ws: WS) -> list[TaskView]:
+def split_task(task_id: PathId, body: SplitIn, user: User, ws: WS) -> list[TaskView]:
     return ws.split_task(actor_of(user), task_id, body.version, [(p.content, p.weight) for p in body.parts])
 
 
@@ -339,18 +348,18 @@ def merge_tasks(body: MergeIn, user: User, ws: WS) -> TaskView:
 
 
 @router.post("/tasks/{task_id}/close", response_model=TaskView, tags=["tasks"])
-def close_task(task_id: int, body: StepIn, user: User, ws: WS) -> TaskView:
+def close_task(task_id: PathId, body: StepIn, user: User, ws: WS) -> TaskView:
     """办结/销号."""
     return ws.close_task(actor_of(user), task_id, body.version, body.note)
 
 
 @router.post("/tasks/{task_id}/reopen", response_model=TaskView, tags=["tasks"])
-def reopen_task(task_id: int, body: StepIn, user: User, ws: WS) -> TaskView:
+def reopen_task(task_id: PathId, body: StepIn, user: User, ws: WS) -> TaskView:
     return ws.reopen_task(actor_of(user), task_id, body.version, body.note)
 
 
 @router.get("/tasks/{task_id}/history", tags=["tasks"])
-def task_history(task_id: int, user: User, ws: WS) -> list[dict[str, Any]]:
+def task_history(task_id: PathId, user: User, ws: WS) -> list[dict[str, Any]]:
     ws.task(task_id)
     return [a.model_dump(mode="json") for a in ws.history(task_id=task_id)]
 
@@ -393,7 +402,7 @@ async def read_files(files: list[UploadFile] | None) -> list[tuple[str, bytes]]:
 
 @router.post("/tasks/{task_id}/feedback", response_model=FeedbackView, status_code=201, tags=["feedback"])
 async def submit_feedback(
-    task_id: int, user: User, ws: WS,
+    task_id: PathId, user: User, ws: WS,
     text: Annotated[str, Form(min_length=1, max_length=8000)],
     reported_on: Annotated[str | None, Form()] = None,
     current_value: Annotated[str | None, Form()] = None,
@@ -409,21 +418,21 @@ async def submit_feedback(
 
 
 @router.get("/feedback", tags=["feedback"])
-def pending_feedback(user: User, ws: WS, report_id: int | None = None) -> list[dict[str, Any]]:
+def pending_feedback(user: User, ws: WS, report_id: QueryId = None) -> list[dict[str, Any]]:
     """Feedback waiting for review, oldest first."""
     return [{"task": t.model_dump(mode="json"), "feedback": f.model_dump(mode="json")}
             for t, f in ws.pending_feedback(report_id)]
 
 
 @router.post("/feedback/{feedback_id}/review", response_model=FeedbackView, tags=["feedback"])
-def review_feedback(feedback_id: int, body: ReviewIn, user: User, ws: WS) -> FeedbackView:
+def review_feedback(feedback_id: PathId, body: ReviewIn, user: User, ws: WS) -> FeedbackView:
     """审核: approve, or return (退回) with a reason."""
     return ws.review_feedback(actor_of(user), feedback_id, body.approve, body.note)
 
 
 @router.get("/attachments/{attachment_id}", tags=["feedback"],
             responses={200: {"content": {"application/octet-stream": {}}}})
-def get_attachment(attachment_id: int, user: User, ws: WS) -> Response:
+def get_attachment(attachment_id: PathId, user: User, ws: WS) -> Response:
     return attachment_response(ws, attachment_id)
 
 
@@ -436,19 +445,19 @@ def attachment_response(ws: Workspace, attachment_id: int) -> Response:
 
 
 @router.post("/tasks/{task_id}/extensions", response_model=ExtensionView, status_code=201, tags=["extensions"])
-def request_extension(task_id: int, body: ExtensionIn, user: User, ws: WS) -> ExtensionView:
+def request_extension(task_id: PathId, body: ExtensionIn, user: User, ws: WS) -> ExtensionView:
     """延期申请."""
     return ws.request_extension(actor_of(user), task_id, body.new_deadline, body.reason)
 
 
 @router.get("/extensions", tags=["extensions"])
-def pending_extensions(user: User, ws: WS, report_id: int | None = None) -> list[dict[str, Any]]:
+def pending_extensions(user: User, ws: WS, report_id: QueryId = None) -> list[dict[str, Any]]:
     return [{"task": t.model_dump(mode="json"), "extension": e.model_dump(mode="json")}
             for t, e in ws.pending_extensions(report_id)]
 
 
 @router.post("/extensions/{extension_id}/decide", response_model=ExtensionView, tags=["extensions"])
-def decide_extension(extension_id: int, body: DecisionIn, user: User, ws: WS) -> ExtensionView:
+def decide_extension(extension_id: PathId, body: DecisionIn, user: User, ws: WS) -> ExtensionView:
     return ws.decide_extension(actor_of(user), extension_id, body.grant, body.note)
 
 
@@ -456,7 +465,7 @@ def decide_extension(extension_id: int, body: DecisionIn, user: User, ws: WS) ->
 
 
 @router.get("/digest", tags=["reminders"])
-def digest(user: User, ws: WS, report_id: int | None = None) -> list[dict[str, Any]]:
+def digest(user: User, ws: WS, report_id: QueryId = None) -> list[dict[str, Any]]:
     """每日提醒: overdue and due-soon tasks per lead department (a department user sees its own)."""
     items = ws.digest(report_id)
     if user.role == "department":
@@ -467,7 +476,7 @@ def digest(user: User, ws: WS, report_id: int | None = None) -> list[dict[str, A
 
 
 @router.get("/audit", tags=["audit"])
-def audit(user: User, ws: WS, task_id: int | None = None,
+def audit(user: User, ws: WS, task_id: QueryId = None,
           limit: int = Query(default=200, ge=1, le=1000)) -> list[dict[str, Any]]:
     """The append-only audit log, newest first."""
     if task_id is None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
+from pydantic import Field
 
 from govledger.errors import Forbidden, WorkspaceError
 from govledger.security import same_secret
@@ -101,3 +102,10 @@ def csrf_token(request: Request) -> str:
 User = Annotated[UserView, Depends(current_user)]
 MaybeUser = Annotated[UserView | None, Depends(optional_user)]
 WS = Annotated[Workspace, Depends(workspace)]
+
+# ids are database keys: anything outside 1..2^31-1 cannot exist, and a larger number would overflow the
+# driver (SQLite INTEGER, PostgreSQL integer) before the query could say "not found"
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -32,7 +32,7 @@ from govledger.serve.workspace.api import (
     sheet_response,
 )
 from govledger.serve.workspace.app import html_response
-from govledger.serve.workspace.auth import SESSION_COOKIE, WS, MaybeUser, User, actor_of, check_csrf
+from govledger.serve.workspace.auth import SESSION_COOKIE, WS, MaybeUser, PathId, User, actor_of, check_csrf
 from govledger.store.workspace import TaskFilter, Workspace, require
 from govledger.track.evidence import allowed_extensions
 from govledger.track.progress import workspace_rules
@@ -319,17 +319,17 @@ def dashboard_context(ws: Workspace, report_id: int) -> dict[str, Any]:
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def dashboard_page(request: Request, report_id: int, user: User, ws: WS) -> Response:
+def dashboard_page(request: Request, report_id: PathId, user: User, ws: WS) -> Response:
     return render(request, "dashboard.html", me=user, **dashboard_context(ws, report_id))
 
 
 @router.get("/reports/{report_id}/sheet.xlsx")
-def export_sheet(report_id: int, user: User, ws: WS) -> Response:
+def export_sheet(report_id: PathId, user: User, ws: WS) -> Response:
     return sheet_response(ws, report_id)
 
 
 @router.post("/reports/{report_id}/sheet", response_class=HTMLResponse)
-async def import_sheet(request: Request, report_id: int, user: User, ws: WS,
+async def import_sheet(request: Request, report_id: PathId, user: User, ws: WS,
                        file: Annotated[UploadFile | None, File()] = None) -> Response:
     require(actor_of(user), "assign")
     try:
@@ -349,7 +349,7 @@ async def import_sheet(request: Request, report_id: int, user: User, ws: WS,
 
 
 @router.post("/reports/{report_id}/public")
-def switch_public(report_id: int, user: User, ws: WS, public: Annotated[str, Form()] = "0") -> Response:
+def switch_public(report_id: PathId, user: User, ws: WS, public: Annotated[str, Form()] = "0") -> Response:
     on = _flag(public)
     ws.set_public(actor_of(user), report_id, on)
     return redirect(with_notice(f"/reports/{report_id}", "public_on" if on else "public_off"))
@@ -359,7 +359,7 @@ def switch_public(report_id: int, user: User, ws: WS, public: Annotated[str, For
 
 
 @router.get("/reports/{report_id}/tasks", response_class=HTMLResponse)
-def tasks_page(request: Request, report_id: int, user: User, ws: WS, status: str | None = None,
+def tasks_page(request: Request, report_id: PathId, user: User, ws: WS, status: str | None = None,
                department_id: str | None = None, q: str | None = None, stage: str | None = None,
                page: str | None = None) -> Response:
     report = ws.report(report_id)
@@ -387,7 +387,7 @@ def tasks_page(request: Request, report_id: int, user: User, ws: WS, status: str
 
 
 @router.post("/reports/{report_id}/merge")
-def merge(report_id: int, user: User, ws: WS, task_ids: Annotated[list[str] | None, Form()] = None) -> Response:
+def merge(report_id: PathId, user: User, ws: WS, task_ids: Annotated[list[str] | None, Form()] = None) -> Response:
     require(actor_of(user), "assign")
     ids = [i for i in (_int_or_none(t, "任务") for t in task_ids or []) if i is not None]
     if len(ids) < 2:
@@ -403,7 +403,7 @@ def merge(report_id: int, user: User, ws: WS, task_ids: Annotated[list[str] | No
 
 
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
-def task_page(request: Request, task_id: int, user: User, ws: WS) -> Response:
+def task_page(request: Request, task_id: PathId, user: User, ws: WS) -> Response:
     detail = ws.task_detail(task_id)
     task = detail.task
     can = abilities(user)
@@ -432,7 +432,7 @@ def task_page(request: Request, task_id: int, user: User, ws: WS) -> Response:
 
 @router.post("/tasks/{task_id}/edit")
 def edit_task(
-    task_id: int, user: User, ws: WS,
+    task_id: PathId, user: User, ws: WS,
     version: Annotated[str, Form()] = "",
     content: Annotated[str | None, Form(max_length=4000)] = None,
     lead_id: Annotated[str | None, Form()] = None,
@@ -460,7 +460,7 @@ def edit_task(
 
 
 @router.post("/tasks/{task_id}/split")
-def split_task(task_id: int, user: User, ws: WS, version: Annotated[str, Form()] = "",
+def split_task(task_id: PathId, user: User, ws: WS, version: Annotated[str, Form()] = "",
                parts: Annotated[str, Form(max_length=20000)] = "") -> Response:
     require(actor_of(user), "assign")
     ws.split_task(actor_of(user), task_id, _version(version), parse_parts(parts))
@@ -468,14 +468,14 @@ def split_task(task_id: int, user: User, ws: WS, version: Annotated[str, Form()]
 
 
 @router.post("/tasks/{task_id}/close")
-def close_task(task_id: int, user: User, ws: WS, version: Annotated[str, Form()] = "",
+def close_task(task_id: PathId, user: User, ws: WS, version: Annotated[str, Form()] = "",
                note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     ws.close_task(actor_of(user), task_id, _version(version), note)
     return redirect(with_notice(f"/tasks/{task_id}", "closed"))
 
 
 @router.post("/tasks/{task_id}/reopen")
-def reopen_task(task_id: int, user: User, ws: WS, version: Annotated[str, Form()] = "",
+def reopen_task(task_id: PathId, user: User, ws: WS, version: Annotated[str, Form()] = "",
                 note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     ws.reopen_task(actor_of(user), task_id, _version(version), note)
     return redirect(with_notice(f"/tasks/{task_id}", "reopened"))
@@ -483,7 +483,7 @@ def reopen_task(task_id: int, user: User, ws: WS, version: Annotated[str, Form()
 
 @router.post("/tasks/{task_id}/feedback")
 async def submit_feedback(
-    task_id: int, user: User, ws: WS,
+    task_id: PathId, user: User, ws: WS,
     text: Annotated[str, Form(max_length=8000)] = "",
     reported_on: Annotated[str | None, Form()] = None,
     current_value: Annotated[str | None, Form()] = None,
@@ -499,7 +499,7 @@ async def submit_feedback(
 
 
 @router.post("/tasks/{task_id}/extension")
-def request_extension(task_id: int, user: User, ws: WS, new_deadline: Annotated[str, Form()] = "",
+def request_extension(task_id: PathId, user: User, ws: WS, new_deadline: Annotated[str, Form()] = "",
                       reason: Annotated[str, Form(max_length=4000)] = "") -> Response:
     day = parse_day(new_deadline, "新的完成时限")
     if day is None:
@@ -509,7 +509,7 @@ def request_extension(task_id: int, user: User, ws: WS, new_deadline: Annotated[
 
 
 @router.post("/feedback/{feedback_id}/review")
-def review_feedback(feedback_id: int, user: User, ws: WS, approve: Annotated[str, Form()] = "",
+def review_feedback(feedback_id: PathId, user: User, ws: WS, approve: Annotated[str, Form()] = "",
                     note: Annotated[str, Form(max_length=2000)] = "",
                     next: Annotated[str, Form(max_length=500)] = "") -> Response:
     if approve not in ("1", "0"):
@@ -519,7 +519,7 @@ def review_feedback(feedback_id: int, user: User, ws: WS, approve: Annotated[str
 
 
 @router.post("/extensions/{extension_id}/decide")
-def decide_extension(extension_id: int, user: User, ws: WS, grant: Annotated[str, Form()] = "",
+def decide_extension(extension_id: PathId, user: User, ws: WS, grant: Annotated[str, Form()] = "",
                      note: Annotated[str, Form(max_length=2000)] = "",
                      next: Annotated[str, Form(max_length=500)] = "") -> Response:
     if grant not in ("1", "0"):
@@ -529,7 +529,7 @@ def decide_extension(extension_id: int, user: User, ws: WS, grant: Annotated[str
 
 
 @router.get("/attachments/{attachment_id}")
-def attachment(attachment_id: int, user: User, ws: WS) -> Response:
+def attachment(attachment_id: PathId, user: User, ws: WS) -> Response:
     return attachment_response(ws, attachment_id)
 
 
@@ -572,7 +572,7 @@ def add_department(user: User, ws: WS, name: Annotated[str, Form(max_length=200)
 
 
 @router.post("/admin/departments/{department_id}")
-def update_department(department_id: int, user: User, ws: WS, name: Annotated[str | None, Form(max_length=200)] = None,
+def update_department(department_id: PathId, user: User, ws: WS, name: Annotated[str | None, Form(max_length=200)] = None,
                       email: Annotated[str | None, Form(max_length=200)] = None,
                       active: Annotated[str | None, Form()] = None) -> Response:
     ws.update_department(actor_of(user), department_id, name=name, email=email if email is not None else "",
@@ -591,7 +591,7 @@ def add_user(user: User, ws: WS, username: Annotated[str, Form(max_length=64)] =
 
 
 @router.post("/admin/users/{user_id}")
-def update_user(user_id: int, user: User, ws: WS, role: Annotated[str | None, Form()] = None,
+def update_user(user_id: PathId, user: User, ws: WS, role: Annotated[str | None, Form()] = None,
                 department_id: Annotated[str | None, Form()] = None,
                 active: Annotated[str | None, Form()] = None) -> Response:
     ws.update_user(actor_of(user), user_id, role=role or None,
