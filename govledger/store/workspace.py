@@ -152,6 +152,7 @@ class Workspace:
         self.fixed_today = today
         self.margin = margin
         self.due_soon_days = int(due_soon_days if due_soon_days is not None else workspace_rules()["due_soon_days"])
+        self._cache: dict[int, tuple[tuple[object, ...], list[TaskView]]] = {}
 
     def today(self) -> date:
         return self.fixed_today or date.today()
@@ -496,27 +497,8 @@ class Workspace:
             raise Invalid("page 从 1 开始，per_page 在 1–500 之间")
         if f.status is not None and f.status not in STATUSES:
             raise Invalid(f"status 必须是 {'、'.join(STATUSES)} 之一")
-        stmt = select(TaskRow)
-        if f.report_id is not None:
-            stmt = stmt.where(TaskRow.report_id == f.report_id)
-        if f.indicator is not None:
-            stmt = stmt.where(TaskRow.indicator == f.indicator)
-        if f.deadline_from is not None:
-            stmt = stmt.where(TaskRow.deadline >= f.deadline_from)
-        if f.deadline_to is not None:
-            stmt = stmt.where(TaskRow.deadline <= f.deadline_to)
-        if f.stage is not None:
-            stmt = stmt.where(TaskRow.stage == f.stage)
-        if f.top_level:
-            stmt = stmt.where(TaskRow.parent_id.is_(None))
-        if f.q:
-            stmt = stmt.where(TaskRow.content.contains(f.q, autoescape=True))
-        stmt = stmt.order_by(TaskRow.report_id, TaskRow.position, TaskRow.seq)
-        with self._read() as session:
-            rows = session.scalars(stmt).all()
-            if f.department_id is not None:  # a department's tasks: those it leads or helps with (co_ids is JSON)
-                rows = [t for t in rows if t.lead_id == f.department_id or f.department_id in (t.co_ids or [])]
-            views = self._views(session, rows, self.today())
+        report_ids = [f.report_id] if f.report_id is not None else [r.id for r in self.reports()]
+        views = [v for rid in report_ids for v in self.all_views(rid) if _matches(v, f)]
         if f.status is not None:
             views = [v for v in views if v.status == f.status]
         total = len(views)
@@ -1013,10 +995,24 @@ class Workspace:
     # ------------------------------------------------------------------ dashboard and digest
 
     def all_views(self, report_id: int) -> list[TaskView]:
+        """Every task of a report with its status, in 序号 order.
+
+        Deriving statuses and rolling up progress touches every task, and the
+        dashboard and the list ask for it on every request. The result is
+        kept per report until anything is written: every write adds an
+        audit entry, so the newest audit id (one indexed lookup) tells
+        whether the copy is still right, in this process or any other.
+        """
         with self._read() as session:
+            key = (session.scalar(select(func.max(AuditRow.id))), self.today(), self.margin)
+            cached = self._cache.get(report_id)
+            if cached is not None and cached[0] == key:
+                return cached[1]
             rows = session.scalars(select(TaskRow).where(TaskRow.report_id == report_id)
                                    .order_by(TaskRow.position, TaskRow.seq)).all()
-            return self._views(session, rows, self.today())
+            views = self._views(session, rows, self.today())
+        self._cache[report_id] = (key, views)
+        return views
 
     def dashboard(self, report_id: int) -> Dashboard:
         """Counts by status, the 红黑榜 by lead department, overdue and due-soon lists, the burn-up series."""
@@ -1089,6 +1085,17 @@ class Workspace:
     def records_count(self, report_id: int) -> int:
         with self._read() as session:
             return int(session.scalar(select(func.count()).where(RecordRow.report_id == report_id)) or 0)
+
+
+def _matches(v: TaskView, f: TaskFilter) -> bool:
+    """Whether a task passes the list filters (a department sees the tasks it leads or helps with)."""
+    return ((f.department_id is None or v.lead_id == f.department_id or f.department_id in v.co_ids)
+            and (f.indicator is None or v.indicator == f.indicator)
+            and (f.deadline_from is None or v.deadline >= f.deadline_from)
+            and (f.deadline_to is None or v.deadline <= f.deadline_to)
+            and (f.stage is None or v.stage == f.stage)
+            and (not f.top_level or v.parent_id is None)
+            and (not f.q or f.q in v.content))
 
 
 def burnup(leaves: Sequence[TaskView], year: int, today: date) -> dict[str, list[Any]]:
