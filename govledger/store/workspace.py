@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 ROLES = ("admin", "supervisor", "department", "viewer")
 SESSION_HOURS = 12
 STATUSES = ("not_started", "in_progress", "behind", "overdue", "done")
+DASHBOARD_LIST = 20  # rows of the overdue and due-soon lists on a dashboard; the task list shows them all
 EDITABLE = ("content", "lead_id", "co_ids", "deadline", "weight", "milestones")
 
 
@@ -127,6 +128,8 @@ class Dashboard:
     pending_reviews: int
     pending_extensions: int
     unassigned: int
+    n_overdue: int = 0
+    n_due_soon: int = 0
     burnup: dict[str, list[Any]] = field(default_factory=dict)
 
 
@@ -1049,7 +1052,8 @@ class Workspace:
         return Dashboard(
             report=report, today=today, counts={s: counts.get(s, 0) for s in STATUSES}, total=len(top),
             progress=round(sum(w * p for w, p in weights) / total_w, 1), departments=departments,
-            overdue=overdue, due_soon=due_soon, pending_reviews=pending_reviews, pending_extensions=pending_ext,
+            overdue=overdue[:DASHBOARD_LIST], due_soon=due_soon[:DASHBOARD_LIST], n_overdue=len(overdue),
+            n_due_soon=len(due_soon), pending_reviews=pending_reviews, pending_extensions=pending_ext,
             unassigned=sum(1 for v in leaves if v.lead is None),
             burnup=burnup(leaves, report.year or today.year, today),
         )

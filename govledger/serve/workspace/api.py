@@ -262,7 +262,7 @@ def dashboard(report_id: PathId, user: User, ws: WS) -> dict[str, Any]:
         "overdue": [t.model_dump(mode="json") for t in d.overdue],
         "due_soon": [t.model_dump(mode="json") for t in d.due_soon],
         "pending_reviews": d.pending_reviews, "pending_extensions": d.pending_extensions,
-        "unassigned": d.unassigned, "burnup": d.burnup,
+        "unassigned": d.unassigned, "n_overdue": d.n_overdue, "n_due_soon": d.n_due_soon, "burnup": d.burnup,
     }
 
 
