@@ -526,11 +526,7 @@ class Workspace:
             users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
             feedback = [self._feedback_view(session, f, users) for f in session.scalars(
                 select(FeedbackRow).where(FeedbackRow.task_id == task_id).order_by(FeedbackRow.id.desc()))]
-            extensions = [ExtensionView(
-                id=e.id, task_id=e.task_id, requester=users.get(e.requester_id, "?"), old_deadline=e.old_deadline,
-                new_deadline=e.new_deadline, reason=e.reason, state=e.state,
-                decider=users.get(e.decider_id) if e.decider_id else None, decision_note=e.decision_note,
-                created_at=e.created_at) for e in session.scalars(
+            extensions = [_extension_view(e, users) for e in session.scalars(
                 select(ExtensionRow).where(ExtensionRow.task_id == task_id).order_by(ExtensionRow.id.desc()))]
             history = [AuditView(id=a.id, at=a.at, username=a.username, action=a.action, entity=a.entity,
                                  entity_id=a.entity_id, task_id=a.task_id, before=a.before, after=a.after)
@@ -590,10 +586,7 @@ class Workspace:
             users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
             pairs = session.execute(stmt).all()
             views = {v.id: v for v in self._views(session, list({t.id: t for _, t in pairs}.values()), self.today())}
-            return [(views[t.id], ExtensionView(
-                id=e.id, task_id=e.task_id, requester=users.get(e.requester_id, "?"), old_deadline=e.old_deadline,
-                new_deadline=e.new_deadline, reason=e.reason, state=e.state, decider=None, decision_note=None,
-                created_at=e.created_at)) for e, t in pairs]
+            return [(views[t.id], _extension_view(e, users)) for e, t in pairs]
 
     def attachment(self, attachment_id: int) -> tuple[str, str, bytes, int]:
         """(filename, content type, bytes, task id) of an evidence file."""
@@ -897,9 +890,7 @@ class Workspace:
             self._audit(session, actor, "extension.request", "extension", row.id, task_id=task.id,
                         report_id=task.report_id,
                         after={"new_deadline": new_deadline.isoformat(), "reason": row.reason})
-            return ExtensionView(id=row.id, task_id=task.id, requester=actor.username, old_deadline=row.old_deadline,
-                                 new_deadline=row.new_deadline, reason=row.reason, state=row.state, decider=None,
-                                 decision_note=None, created_at=row.created_at)
+            return _extension_view(row, dict(session.execute(select(UserRow.id, UserRow.display_name)).all()))
 
     def decide_extension(self, actor: Actor, extension_id: int, grant: bool, note: str = "") -> ExtensionView:
         require(actor, "review")
@@ -920,10 +911,7 @@ class Workspace:
                         task_id=task.id, report_id=task.report_id, before=before,
                         after={**_snapshot(task, ("deadline",)), "note": ext.decision_note})
             users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
-            return ExtensionView(id=ext.id, task_id=task.id, requester=users.get(ext.requester_id, "?"),
-                                 old_deadline=ext.old_deadline, new_deadline=ext.new_deadline, reason=ext.reason,
-                                 state=ext.state, decider=users.get(actor.id) if actor.id else actor.username,
-                                 decision_note=ext.decision_note, created_at=ext.created_at)
+            return _extension_view(ext, users)
 
     # ------------------------------------------------------------------ the 任务分解表 as XLSX
 
@@ -1089,6 +1077,14 @@ class Workspace:
     def records_count(self, report_id: int) -> int:
         with self._read() as session:
             return int(session.scalar(select(func.count()).where(RecordRow.report_id == report_id)) or 0)
+
+
+def _extension_view(e: ExtensionRow, users: dict[int, str]) -> ExtensionView:
+    """An extension request with the display names of who asked and who decided."""
+    return ExtensionView(id=e.id, task_id=e.task_id, requester=users.get(e.requester_id, "?"),
+                         old_deadline=e.old_deadline, new_deadline=e.new_deadline, reason=e.reason, state=e.state,
+                         decider=users.get(e.decider_id) if e.decider_id else None, decision_note=e.decision_note,
+                         created_at=e.created_at)
 
 
 def _matches(v: TaskView, f: TaskFilter) -> bool:
