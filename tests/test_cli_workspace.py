@@ -17,6 +17,7 @@ from govledger.cli import _register, app
 from govledger.store import open_store
 from govledger.store.workspace import SYSTEM, TaskFilter, Workspace
 from govledger.track.digest import digest_text
+from tests.browser_support import free_port
 from tests.conftest import REPORTS
 
 _register()
@@ -120,7 +121,7 @@ def test_digest_is_sent_through_a_real_smtp_server(demo: Workspace, tmp_path: Pa
     target = next(d for d in demo.departments() if d.name == due[0])
     demo.update_department(_SYSTEM, target.id, email="dept@example.org")
     inbox = _Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -140,16 +141,8 @@ def test_digest_is_sent_through_a_real_smtp_server(demo: Workspace, tmp_path: Pa
     assert isinstance(body, bytes) and "督查工作台" in body.decode("utf-8")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_digest_send_to_a_closed_port_is_one_line(demo: Workspace) -> None:
-    port = _free_port()
+    port = free_port()
     result = cli("digest", "--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--today", "2024-09-01",
                  "--db", str(demo.store.engine.url.database))
     assert result.exit_code == 2

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
@@ -81,6 +81,20 @@ EDITABLE = ("content", "lead_id", "co_ids", "deadline", "weight", "milestones")
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+@overload
+def _utc(value: datetime) -> datetime: ...
+
+
+@overload
+def _utc(value: None) -> None: ...
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A stored time as UTC: SQLite hands ``timezone=True`` columns back naive (fix: the API sent them without an
+    offset there, which is not an RFC 3339 date-time and reads as local time; they were written as UTC by ``now``)."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,7 @@ class Workspace:
         self.margin = margin
         self.due_soon_days = int(due_soon_days if due_soon_days is not None else workspace_rules()["due_soon_days"])
         self._cache: dict[int, tuple[tuple[object, ...], list[TaskView]]] = {}
+        self._dashboards: dict[int, tuple[list[TaskView], Dashboard]] = {}
 
     def today(self) -> date:
         return self.fixed_today or date.today()
@@ -458,11 +473,15 @@ class Workspace:
             return []
         report_ids = {r.report_id for r in rows}
         family = session.execute(
-            select(TaskRow.id, TaskRow.parent_id, TaskRow.weight, TaskRow.progress, TaskRow.has_progress)
+            select(TaskRow.id, TaskRow.parent_id, TaskRow.weight, TaskRow.progress, TaskRow.has_progress,
+                   TaskRow.stage)
             .where(TaskRow.report_id.in_(report_ids))
         ).all()
         parent_of = {t.id: t.parent_id for t in family}
-        progress = rollup(parent_of, {t.id: t.weight for t in family}, {t.id: t.progress for t in family})
+        # fix: a closed (办结) part counts as complete in its parent's roll-up, as it does in its status; before,
+        # a task whose parts were all 办结 stayed at 0% and 滞后/逾期. A closed leaf's own view keeps its figures.
+        own = {t.id: 100.0 if t.stage == "closed" else t.progress for t in family}
+        progress = rollup(parent_of, {t.id: t.weight for t in family}, own)
         n_children = Counter(t.parent_id for t in family if t.parent_id is not None)
         has_progress = {t.id: t.has_progress for t in family}
         for member in family:  # a parent has progress when any descendant has
@@ -474,7 +493,7 @@ class Workspace:
         docs = dict(session.execute(select(ReportRow.id, ReportRow.doc).where(ReportRow.id.in_(report_ids))).all())
         out = []
         for t in rows:
-            p = progress.get(t.id, t.progress)
+            p = progress.get(t.id, t.progress) if n_children.get(t.id) else round(t.progress, 1)
             facts = TaskFacts(t.start_date, t.deadline, p, has_progress.get(t.id, t.has_progress), t.stage == "closed",
                               t.completed_on)
             status = derive_status(facts, today, self.margin)
@@ -489,7 +508,7 @@ class Workspace:
                 weight=t.weight, milestones=t.milestones, stage=t.stage, progress=p, current_value=t.current_value,
                 completed_on=t.completed_on, expected=round(expected, 1), status=status,
                 status_label=status_label(status), pace=classify_pace(p, expected, self.margin),
-                n_children=n_children.get(t.id, 0), version=t.version, updated_at=t.updated_at,
+                n_children=n_children.get(t.id, 0), version=t.version, updated_at=_utc(t.updated_at),
             ))
         return out
 
@@ -528,7 +547,7 @@ class Workspace:
                 select(FeedbackRow).where(FeedbackRow.task_id == task_id).order_by(FeedbackRow.id.desc()))]
             extensions = [_extension_view(e, users) for e in session.scalars(
                 select(ExtensionRow).where(ExtensionRow.task_id == task_id).order_by(ExtensionRow.id.desc()))]
-            history = [AuditView(id=a.id, at=a.at, username=a.username, action=a.action, entity=a.entity,
+            history = [AuditView(id=a.id, at=_utc(a.at), username=a.username, action=a.action, entity=a.entity,
                                  entity_id=a.entity_id, task_id=a.task_id, before=a.before, after=a.after)
                        for a in session.scalars(select(AuditRow).where(AuditRow.task_id == task_id)
                                                 .order_by(AuditRow.id.desc()))]
@@ -563,7 +582,7 @@ class Workspace:
         return FeedbackView(id=f.id, task_id=f.task_id, author=users.get(f.author_id, "?"), reported_on=f.reported_on,
                             text=f.text, current_value=f.current_value, percent=f.percent, state=f.state,
                             review_note=f.review_note, reviewer=users.get(f.reviewer_id) if f.reviewer_id else None,
-                            reviewed_at=f.reviewed_at, created_at=f.created_at, attachments=files)
+                            reviewed_at=_utc(f.reviewed_at), created_at=_utc(f.created_at), attachments=files)
 
     def pending_feedback(self, report_id: int | None = None) -> list[tuple[TaskView, FeedbackView]]:
         """Feedback waiting for review (审核), oldest first."""
@@ -991,11 +1010,14 @@ class Workspace:
         Deriving statuses and rolling up progress touches every task, and the
         dashboard and the list ask for it on every request. The result is
         kept per report until anything is written: every write adds an
-        audit entry, so the newest audit id (one indexed lookup) tells
-        whether the copy is still right, in this process or any other.
+        audit entry, and the audit log is append-only (database triggers),
+        so its row count tells whether the copy is still right, in this
+        process or any other.
         """
         with self._read() as session:
-            key = (session.scalar(select(func.max(AuditRow.id))), self.today(), self.margin)
+            # fix: the row count, not the newest id: on PostgreSQL two writers may take ids 10 and 11 and commit
+            # 11 first; a copy made in between has the newest id already and would miss id 10's change for good
+            key = (session.scalar(select(func.count()).select_from(AuditRow)), self.today(), self.margin)
             cached = self._cache.get(report_id)
             if cached is not None and cached[0] == key:
                 return cached[1]
@@ -1010,6 +1032,11 @@ class Workspace:
         report = self.report(report_id)
         today = self.today()
         views = self.all_views(report_id)
+        # perf: the dashboard only changes with the task views, which ``all_views`` hands back as the same list
+        # until something is written (or the day changes); rebuilding it cost ~5 ms of every dashboard request
+        memo = self._dashboards.get(report_id)
+        if memo is not None and memo[0] is views and memo[1].report == report and memo[1].today == today:
+            return memo[1]
         leaves = [v for v in views if v.n_children == 0]
         top = [v for v in views if v.parent_id is None]
         counts = Counter(v.status for v in top)
@@ -1028,7 +1055,8 @@ class Workspace:
         overdue = sorted((v for v in leaves if v.status == "overdue"), key=lambda v: v.deadline)
         due_soon = sorted((v for v in leaves if v.status not in ("done", "overdue") and today <= v.deadline <= horizon),
                           key=lambda v: v.deadline)
-        weights = [(v.weight, v.progress) for v in top]
+        # fix: a closed (办结) task counts as complete in the report's overall progress, as in its status
+        weights = [(v.weight, 100.0 if v.stage == "closed" else v.progress) for v in top]
         total_w = sum(w for w, _ in weights) or 1.0
         with self._read() as session:
             pending_reviews = int(session.scalar(
@@ -1037,7 +1065,7 @@ class Workspace:
             pending_ext = int(session.scalar(
                 select(func.count()).select_from(ExtensionRow).join(TaskRow, TaskRow.id == ExtensionRow.task_id)
                 .where(TaskRow.report_id == report_id, ExtensionRow.state == "pending")) or 0)
-        return Dashboard(
+        board = Dashboard(
             report=report, today=today, counts={s: counts.get(s, 0) for s in STATUSES}, total=len(top),
             progress=round(sum(w * p for w, p in weights) / total_w, 1), departments=departments,
             overdue=overdue[:DASHBOARD_LIST], due_soon=due_soon[:DASHBOARD_LIST], n_overdue=len(overdue),
@@ -1045,6 +1073,8 @@ class Workspace:
             unassigned=sum(1 for v in leaves if v.lead is None),
             burnup=burnup(leaves, report.year or today.year, today),
         )
+        self._dashboards[report_id] = (views, board)
+        return board
 
     def digest(self, report_id: int | None = None) -> list[dict[str, Any]]:
         """每日提醒: per lead department, its overdue and due-soon tasks (only departments with something due)."""
@@ -1070,7 +1100,7 @@ class Workspace:
             stmt = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
             if task_id is not None:
                 stmt = stmt.where(AuditRow.task_id == task_id)
-            return [AuditView(id=a.id, at=a.at, username=a.username, action=a.action, entity=a.entity,
+            return [AuditView(id=a.id, at=_utc(a.at), username=a.username, action=a.action, entity=a.entity,
                               entity_id=a.entity_id, task_id=a.task_id, before=a.before, after=a.after)
                     for a in session.scalars(stmt)]
 
@@ -1084,7 +1114,7 @@ def _extension_view(e: ExtensionRow, users: dict[int, str]) -> ExtensionView:
     return ExtensionView(id=e.id, task_id=e.task_id, requester=users.get(e.requester_id, "?"),
                          old_deadline=e.old_deadline, new_deadline=e.new_deadline, reason=e.reason, state=e.state,
                          decider=users.get(e.decider_id) if e.decider_id else None, decision_note=e.decision_note,
-                         created_at=e.created_at)
+                         created_at=_utc(e.created_at))
 
 
 def _matches(v: TaskView, f: TaskFilter) -> bool:

@@ -6,11 +6,7 @@ The ledger is built once per session (it is the slow part); every test gets its 
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser, serve_in_thread
 from tests.conftest import REPORTS
 
 YAAN = REPORTS / "yaan_2024.txt"
@@ -33,9 +30,6 @@ ACCOUNTS: dict[str, tuple[str, str | None, str]] = {
     "guest": ("viewer", None, "访客丁"),
 }
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -138,41 +132,13 @@ def login(app: Any) -> Iterator[Any]:
 # ---------------------------------------------------------------------------- the real browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(bare_ws: Any) -> Iterator[str]:
     """uvicorn on 127.0.0.1 and a free port, in a thread, over a workspace with accounts but no report."""
-    import uvicorn
-
     from govledger.serve.workspace.app import create_app
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(bare_ws), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def _browser_missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -e '.[dev]')"
-    if not CHROMIUM.is_file():
-        return f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    return None
+    with serve_in_thread(create_app(bare_ws)) as url:
+        yield url
 
 
 class BrowserThread:
@@ -218,11 +184,7 @@ class BrowserThread:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[BrowserThread]:
-    reason = _browser_missing()
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
+    require_browser()
     runner = BrowserThread()
     try:
         yield runner

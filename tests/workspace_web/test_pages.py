@@ -373,7 +373,9 @@ def test_split_close_reopen_and_merge(login: Any, ws: Any) -> None:
     closed = html(sup.get(f"/tasks/{child.id}"))
     assert closed.css_first("#reopen-form") is not None and closed.css_first("#close-form") is None
     assert closed.css_first(".badges .status").text().strip() == "已完成"
-    assert ws.task(tid).progress == pytest.approx(0.0)  # closing does not invent progress; status is 已完成
+    # the closed part (weight 3 of 4) counts as complete in its parent's roll-up; its own figures stay as reported
+    assert ws.task(tid).progress == pytest.approx(75.0)
+    assert ws.task(child.id).progress == pytest.approx(0.0)
     reopened = sup.post(f"/tasks/{child.id}/reopen", {"version": str(ws.task(child.id).version)})
     assert reopened.status_code == 303 and ws.task(child.id).stage != "closed"
     # 合并 two plain tasks from the list

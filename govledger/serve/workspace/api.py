@@ -171,7 +171,10 @@ def import_report_bytes(ws: Workspace, user: UserView, filename: str, data: byte
         try:
             ledger = build_ledger(path)
         except ReportError as exc:
-            raise Invalid(f"{name}：{exc.reason}") from None
+            # fix: a reader may quote the path it was given (corrupt .docx); show the file's name, not the server's
+            # temporary folder
+            reason = exc.reason.replace(str(path), name).replace(folder, "")
+            raise Invalid(f"{name}：{reason}") from None
     outcome, new = ws.import_ledger(actor_of(user), ledger)
     return ImportOut(report=ws.report_by_doc(ledger.doc), status=outcome.status, new_tasks=new)
 
