@@ -9,15 +9,18 @@ the real service with uvicorn on loopback in a separate process, and runs
 - ``GET /api/v1/tasks?report_id=…&per_page=50`` (JSON, one page),
 - ``GET /reports/{id}`` (the HTML dashboard).
 
-Two loads are measured, because they answer different questions:
+Three loads are measured, because they answer different questions:
 
+- *one client*: requests one after another: the service time of each endpoint,
+  with no queue in front of it (where the time goes when nothing waits);
 - *office*: 50 users who each click about once a second (think time 0.5–1.5 s):
   is the service quick for the people using it? The target is p95 < 100 ms.
 - *saturation*: 50 clients with no think time: how many requests per second fit
-  through one process, and how long the queue gets.
+  through one process, and how long the queue gets (with 50 requests always
+  outstanding, the mean wait is 50 / throughput whatever the code does).
 
-Usage: ``.venv/bin/python bench/bench_web.py [--clients 50] [--seconds 20] [--workers 1]``.
-Prints figures; asserts nothing (machines here are noisy).
+Usage: ``.venv/bin/python bench/bench_web.py [--clients 50] [--seconds 20] [--workers 1]``
+(about 45 s with the defaults). Prints figures; asserts nothing (machines here are noisy).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ def build_database(path: Path, min_tasks: int = 500) -> tuple[int, int]:
     from govledger.store import open_store
     from govledger.store.workspace import SYSTEM, Actor, TaskFilter, Workspace
 
+    rng = random.Random(2024)
     ws = Workspace(open_store(f"sqlite:///{path}"), today=date(2024, 9, 1))
     depts = [ws.add_department(SYSTEM, f"单位{i}").id for i in range(1, 7)]
     admin = ws.add_user(SYSTEM, "admin", PASSWORD, "admin")
@@ -61,7 +65,7 @@ def build_database(path: Path, min_tasks: int = 500) -> tuple[int, int]:
         ws.split_task(SYSTEM, task.id, task.version, [(f"{task.content}（第{k}部分）", 1.0) for k in range(1, parts + 1)])
     leaves = [t for t in ws.list_tasks(TaskFilter(report_id=report_id), per_page=500, page=1).items if t.parent_id]
     for t in leaves[::5]:
-        fb = ws.submit_feedback(actor, t.id, text="按计划推进", percent=float(random.randint(20, 100)))
+        fb = ws.submit_feedback(actor, t.id, text="按计划推进", percent=float(rng.randint(20, 100)))
         ws.review_feedback(actor, fb.id, True)
     total = ws.list_tasks(TaskFilter(report_id=report_id), per_page=1).total
     ws.store.close()
@@ -128,20 +132,32 @@ def run_load(base: str, token: str, paths: dict[str, str], clients: int, seconds
     return latencies
 
 
-def pct(values: list[float], q: float) -> float:
+def run_sequential(base: str, token: str, paths: dict[str, str], n: int) -> dict[str, list[float]]:
+    """One client, one request at a time: each endpoint's service time with nobody queueing."""
+    latencies: dict[str, list[float]] = {name: [] for name in paths}
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+        for _ in range(n):
+            for name, path in paths.items():
+                t0 = time.perf_counter()
+                http.get(path).raise_for_status()
+                latencies[name].append((time.perf_counter() - t0) * 1000)
+    return latencies
+
+
+def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
 def report(title: str, latencies: dict[str, list[float]], seconds: float) -> None:
     total = sum(len(v) for v in latencies.values())
     print(f"\n{title}: {total} requests in {seconds:.0f} s = {total / seconds:.0f} req/s")
-    print(f"  {'endpoint':<28}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  p95 < 100 ms")
+    print(f"  {'endpoint':<28}{'n':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  p95 < 100 ms")
     for name, values in latencies.items():
         if not values:
             continue
         p95 = pct(values, 95)
-        print(f"  {name:<28}{len(values):>7}{pct(values, 50):>9.1f}{p95:>9.1f}{pct(values, 99):>9.1f}  "
-              f"{'yes' if p95 < 100 else 'NO'}")
+        print(f"  {name:<28}{len(values):>7}{len(values) / seconds:>8.1f}{pct(values, 50):>9.1f}{p95:>9.1f}"
+              f"{pct(values, 99):>9.1f}  {'yes' if p95 < 100 else 'NO'}")
 
 
 def main() -> None:
@@ -171,10 +187,16 @@ def main() -> None:
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as warm:
                 for path in paths.values():
                     assert warm.get(path).status_code == 200, path
+            t0 = time.perf_counter()
+            one = run_sequential(base, token, paths, 100)
+            report("one client, sequential (service time)", one, time.perf_counter() - t0)
             office = run_load(base, token, paths, args.clients, args.seconds, think=(0.5, 1.5))
             report("office load (each client clicks every 0.5–1.5 s)", office, args.seconds)
             saturation = run_load(base, token, paths, args.clients, args.seconds / 2, think=None)
             report("saturation (no think time)", saturation, args.seconds / 2)
+            rate = sum(len(v) for v in saturation.values()) / (args.seconds / 2)
+            print(f"  (Little's law: {args.clients} requests always outstanding at {rate:.0f} req/s "
+                  f"= {1000 * args.clients / rate:.0f} ms mean time in the system)")
         finally:
             server.terminate()
             server.wait(timeout=30)

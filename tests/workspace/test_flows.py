@@ -1,4 +1,4 @@
-"""``/api/v1`` end to end on SQLite and on the real PostgreSQL server: every endpoint, every role boundary.
+"""``/api/v1`` flows end to end on SQLite and on the real PostgreSQL server: the office's year, step by step, with each role.
 
 The workspace holds the real 雅安 2024 report (71 target tasks); ``today`` is
 fixed at 2024-09-01 so 序时进度 and statuses do not drift with the calendar.

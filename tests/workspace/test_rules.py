@@ -1,0 +1,320 @@
+"""The pure rules under the workspace: 序时进度 and status, progress from figures and roll-ups, evidence checks, decompose.
+
+No database and no app: plain values in, plain values out, so each rule is
+pinned down at its edges (the deadline day itself, exactly the margin, the
+limit to the byte) and with a few hypothesis properties.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from govledger.errors import Invalid, TooLarge
+from govledger.track.evidence import allowed_extensions, attachment_rules, check_attachment
+from govledger.track.progress import (
+    TaskFacts,
+    classify_pace,
+    department_rag,
+    derive_status,
+    numeric_progress,
+    ranking_score,
+    rollup,
+    status_colour,
+    status_label,
+    time_share,
+    weighted_progress,
+    workspace_rules,
+)
+from govledger.track.tasks import decompose, record_deadline, task_from_record
+from tests.store_support import make_record
+
+JAN1, DEC31, SEP1 = date(2024, 1, 1), date(2024, 12, 31), date(2024, 9, 1)
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+def facts(progress: float = 0.0, *, has: bool | None = None, closed: bool = False, deadline: date = DEC31,
+          start: date = JAN1) -> TaskFacts:
+    return TaskFacts(start, deadline, progress, progress > 0 if has is None else has, closed)
+
+
+# ----------------------------------------------------------------------------- 序时进度 and pace
+
+
+def test_time_share() -> None:
+    assert time_share(JAN1, DEC31, SEP1) == pytest.approx(100 * 245 / 366)  # 2024 is a leap year
+    assert time_share(JAN1, DEC31, JAN1) == pytest.approx(100 / 366)  # the first day counts as elapsed
+    assert time_share(JAN1, DEC31, DEC31) == 100.0
+    assert time_share(JAN1, DEC31, date(2023, 12, 1)) == 0.0  # before the start
+    assert time_share(JAN1, DEC31, date(2025, 6, 1)) == 100.0  # after the deadline
+    assert time_share(DEC31, JAN1, SEP1) == 100.0  # a deadline before the start: all the time is gone
+    assert time_share(SEP1, SEP1, SEP1) == 100.0
+
+
+@given(st.dates(date(2000, 1, 1), date(2060, 12, 31)), st.integers(0, 4000), st.integers(-5000, 5000))
+def test_time_share_is_a_percent_that_never_goes_back(start: date, length: int, offset: int) -> None:
+    deadline, today = start + timedelta(days=length), start + timedelta(days=offset)
+    share = time_share(start, deadline, today)
+    assert 0.0 <= share <= 100.0
+    assert time_share(start, deadline, today + timedelta(days=1)) >= share
+
+
+def test_pace_margin_edges() -> None:
+    assert classify_pace(57.0, 67.0, 10) == "on_pace"  # exactly the margin behind is still on pace
+    assert classify_pace(56.9, 67.0, 10) == "behind"
+    assert classify_pace(77.0, 67.0, 10) == "on_pace"
+    assert classify_pace(77.1, 67.0, 10) == "ahead"
+    assert classify_pace(0.0, 5.0) == "on_pace" and classify_pace(0.0, 10.1) == "behind"
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def test_status_rules_in_order() -> None:
+    assert derive_status(facts(0, closed=True, deadline=date(2024, 3, 31)), SEP1) == "done"  # 办结 beats 逾期
+    assert derive_status(facts(100), SEP1) == "done"
+    assert derive_status(facts(100, deadline=date(2024, 3, 31)), SEP1) == "done"
+    assert derive_status(facts(99.9, deadline=date(2024, 8, 31)), SEP1) == "overdue"
+    assert derive_status(facts(0, deadline=SEP1), SEP1) == "behind"  # the deadline day itself is not yet overdue
+    assert derive_status(facts(0, deadline=SEP1 - timedelta(days=1)), SEP1) == "overdue"
+    assert derive_status(facts(0), SEP1) == "behind"  # nothing reported by September: 滞后, not 未开始
+    assert derive_status(facts(56.9), SEP1) == "behind"
+    assert derive_status(facts(57.0), SEP1) == "in_progress"
+    assert derive_status(facts(90), SEP1) == "in_progress"
+    assert derive_status(facts(0), date(2024, 1, 20)) == "not_started"
+    assert derive_status(facts(0, has=True), date(2024, 1, 20)) == "in_progress"  # reported, even if 0%
+    assert derive_status(facts(0, deadline=date(2031, 12, 31)), SEP1) == "not_started"
+    assert derive_status(facts(30, has=False), SEP1, margin=50) == "in_progress"
+    assert derive_status(facts(0), SEP1, margin=70) == "not_started"  # a wider margin tolerates more
+
+
+@given(st.floats(0, 100), st.booleans(), st.booleans(), st.integers(-400, 400))
+def test_status_is_always_one_of_five_and_done_wins(progress: float, has: bool, closed: bool, days: int) -> None:
+    f = TaskFacts(JAN1, DEC31, progress, has, closed)
+    status = derive_status(f, SEP1 + timedelta(days=days))
+    assert status in workspace_rules()["statuses"]
+    assert (status == "done") == (closed or progress >= 100)
+
+
+def test_status_words_and_colours() -> None:
+    rules = workspace_rules()
+    assert {s: status_label(s) for s in rules["statuses"]} == {
+        "not_started": "未开始", "in_progress": "推进中", "done": "已完成", "behind": "滞后", "overdue": "逾期"}
+    assert all(status_colour(s).startswith("#") for s in rules["statuses"])
+    assert rules["paces"] == {"behind": "欠进度", "on_pace": "达进度", "ahead": "超进度"}
+
+
+def test_roles_table_is_what_the_issue_asks() -> None:
+    roles = workspace_rules()["roles"]
+    assert set(roles["admin"]["can"]) >= {"manage_users", "manage_departments", "import", "assign", "review",
+                                          "reopen", "feedback", "extension_request", "publish", "read"}
+    assert set(roles["supervisor"]["can"]) == {"read", "assign", "review", "reopen", "feedback", "extension_request",
+                                               "publish"}
+    assert set(roles["department"]["can"]) == {"read", "feedback", "extension_request"}
+    assert set(roles["department"]["own_department_only"]) == {"feedback", "extension_request"}
+    assert roles["viewer"]["can"] == ["read"]
+
+
+# ----------------------------------------------------------------------------- progress from figures
+
+
+def test_numeric_progress() -> None:
+    assert numeric_progress(228, "exact", "value", 114) == 50.0  # 改造老旧小区228个, 114 done
+    assert numeric_progress(20, "min", "value", 25) == 100.0  # 20个以上: more is capped at 100
+    assert numeric_progress(36, "approx", "value", 12) == pytest.approx(33.3)
+    assert numeric_progress(3, "exact", "value", 1) == 33.3  # one decimal
+    assert numeric_progress(228, "exact", "value", -5) == 0.0
+    assert numeric_progress(228, "exact", "value", 0) == 0.0
+    # what does not accumulate through the year gives no figure: the department's percent counts instead
+    assert numeric_progress(6.5, "approx", "growth", 3.2) is None
+    assert numeric_progress(70, "exact", "ratio", 60) is None
+    assert numeric_progress(3.5, "max", "value", 1) is None  # a ceiling (以内)
+    assert numeric_progress(0, "exact", "value", 5) is None
+    assert numeric_progress(None, "exact", "value", 5) is None
+    assert numeric_progress(228, "exact", "value", None) is None
+
+
+def test_weighted_progress() -> None:
+    assert weighted_progress([]) == 0.0
+    assert weighted_progress([(1, 100), (3, 0)]) == 25.0
+    assert weighted_progress([(2, 50), (2, 50)]) == 50.0
+    assert weighted_progress([(0, 100), (0, 0)]) == 50.0  # no weights at all: plain mean
+    assert weighted_progress([(-1, 100), (1, 20)]) == 20.0  # a negative weight counts as none
+
+
+def test_rollup_at_any_depth() -> None:
+    #        1
+    #      /   \
+    #   2 (w1)  3 (w3)
+    #          /   \
+    #      4 (w1)  5 (w1)
+    parent_of: dict[int, int | None] = {1: None, 2: 1, 3: 1, 4: 3, 5: 3, 6: None}
+    weight = {1: 1.0, 2: 1.0, 3: 3.0, 4: 1.0, 5: 1.0, 6: 2.0}
+    own = {1: 99.0, 2: 100.0, 3: 99.0, 4: 50.0, 5: 0.0, 6: 12.34}
+    out = rollup(parent_of, weight, own)
+    assert out == {1: 43.8, 2: 100.0, 3: 25.0, 4: 50.0, 5: 0.0, 6: 12.3}  # a parent's own figure is ignored
+    deeper = rollup({**parent_of, 7: 5, 8: 5}, {**weight, 7: 1.0, 8: 3.0}, {**own, 7: 100.0, 8: 0.0})
+    assert deeper[5] == 25.0 and deeper[3] == 37.5 and deeper[1] == pytest.approx(53.1)
+
+
+def test_rollup_survives_bad_shapes() -> None:
+    assert rollup({1: 2, 2: 1}, {1: 1.0, 2: 1.0}, {1: 40.0, 2: 60.0}) in ({1: 40.0, 2: 40.0}, {1: 60.0, 2: 60.0})
+    assert rollup({1: 99}, {}, {1: 30.0}) == {1: 30.0}  # a parent outside the map: a root
+    assert rollup({}, {}, {}) == {}
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.floats(0.01, 1000), st.floats(0, 100)), min_size=1, max_size=8), st.integers(1, 4))
+def test_rollup_of_a_chain_stays_between_its_leaves(leaves: list[tuple[float, float]], depth: int) -> None:
+    parent_of: dict[int, int | None] = {0: None}
+    for level in range(1, depth):
+        parent_of[level] = level - 1
+    weight, own = {i: 1.0 for i in parent_of}, {i: 0.0 for i in parent_of}
+    for n, (w, p) in enumerate(leaves, 100):
+        parent_of[n], weight[n], own[n] = depth - 1, w, p
+    out = rollup(parent_of, weight, own)
+    lo, hi = min(p for _, p in leaves), max(p for _, p in leaves)
+    assert all(lo - 0.1 <= out[i] <= hi + 0.1 for i in range(depth))
+    assert out[0] == out[depth - 1]
+
+
+def test_department_rag_and_ranking() -> None:
+    assert department_rag({"done": 3, "overdue": 1}) == "red"
+    assert department_rag({"done": 3, "behind": 1}) == "amber"
+    assert department_rag({"done": 3, "in_progress": 2}) == department_rag({}) == "green"
+    assert ranking_score({"done": 2, "in_progress": 2}) == 50.0
+    assert ranking_score({"done": 1, "overdue": 1}) == -50.0  # an overdue task costs two done ones
+    assert ranking_score({"done": 1, "behind": 1}) == 0.0
+    assert ranking_score({}) == 0.0
+
+
+# ----------------------------------------------------------------------------- evidence files
+
+
+def _zip(*members: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for m in members:
+            zf.writestr(m, "<x/>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data", "ctype"), [
+    ("验收报告.pdf", PDF, "application/pdf"),
+    ("SCAN.PDF", PDF, "application/pdf"),
+    ("照片.png", PNG, "image/png"),
+    ("照片.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 10, "image/jpeg"),
+    ("照片.JPEG", b"\xff\xd8\xff\xe1" + b"\x00" * 10, "image/jpeg"),
+    ("动图.gif", b"GIF89a" + b"\x00" * 10, "image/gif"),
+    ("旧图.gif", b"GIF87a" + b"\x00" * 10, "image/gif"),
+    ("图.webp", b"RIFF\x10\x00\x00\x00WEBPVP8 ", "image/webp"),
+    ("台账.xlsx", _zip("[Content_Types].xml", "xl/workbook.xml"),
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("../../etc/证明.pdf", PDF, "application/pdf"),
+])
+def test_accepted_evidence(name: str, data: bytes, ctype: str) -> None:
+    assert check_attachment(name, data) == ctype
+
+
+@pytest.mark.parametrize(("name", "data", "words"), [
+    ("证明.pdf", "这其实是一段文本".encode(), "不是 PDF"),
+    ("照片.png", PDF, "不是 PNG"),
+    ("照片.jpg", PNG, "不是 JPG"),
+    ("图.webp", b"RIFF\x10\x00\x00\x00AVI LIST", "不是 WEBP"),  # RIFF, but not WebP
+    ("台账.xlsx", _zip("[Content_Types].xml", "word/document.xml"), "不是 XLSX"),  # a Word file renamed
+    ("台账.xlsx", b"PK\x03\x04 broken zip", "不是 XLSX"),
+    ("run.exe", b"MZ\x90\x00", "类型不允许"),
+    ("宏.xlsm", _zip("xl/workbook.xml"), "类型不允许"),
+    ("README", b"hello", "类型不允许"),
+    ("空.pdf", b"", "空文件"),
+    ("", PDF, "缺少文件名"),
+    ("dir/", PDF, "类型不允许"),  # the last part of the path is the name
+])
+def test_refused_evidence(name: str, data: bytes, words: str) -> None:
+    with pytest.raises(Invalid, match=words) as caught:
+        check_attachment(name, data)
+    assert caught.value.status == 422 and "\n" not in caught.value.message
+
+
+def test_evidence_size_limit() -> None:
+    limit = int(attachment_rules()["max_bytes"])
+    assert limit == 10 * 1024 * 1024
+    at_limit = PDF + b"0" * (limit - len(PDF))
+    assert check_attachment("a.pdf", at_limit) == "application/pdf"
+    with pytest.raises(TooLarge, match="超过上限 10 MB") as caught:
+        check_attachment("a.pdf", at_limit + b"0")
+    assert caught.value.status == 413
+    with pytest.raises(TooLarge):
+        check_attachment("a.pdf", PDF + b"0" * 100, max_bytes=50)
+    with pytest.raises(TooLarge):  # size is checked before type: a huge file is never sniffed
+        check_attachment("a.exe", b"0" * 100, max_bytes=50)
+
+
+def test_allowed_extensions() -> None:
+    assert set(allowed_extensions()) == {"pdf", "png", "jpg", "jpeg", "gif", "webp", "xlsx"}
+    assert attachment_rules()["max_files"] == 5
+
+
+# ----------------------------------------------------------------------------- decompose
+
+
+def test_record_deadline() -> None:
+    assert record_deadline(make_record("d", 1, deadline="2024-08-31"), 2024) == date(2024, 8, 31)
+    assert record_deadline(make_record("d", 1, deadline="2024-06-30T00:00:00"), 2024) == date(2024, 6, 30)
+    assert record_deadline(make_record("d", 1, deadline=None, period=2025), 2024) == date(2025, 12, 31)
+    assert record_deadline(make_record("d", 1, deadline="2024年底", period=None, year=None), 2023) == date(2023, 12, 31)
+    assert record_deadline(make_record("d", 1, deadline=None, period=None, year=2024), 2023) == date(2024, 12, 31)
+
+
+def test_task_from_record() -> None:
+    record = make_record("yaan_2024", 7, quote="改造老旧小区228个", value=228.0, unit="个", deadline="2024-08-31")
+    draft = task_from_record(record, 12, 2024)
+    assert (draft.seq, draft.position, draft.content, draft.quote) == ("12", 12, "改造老旧小区228个", "改造老旧小区228个")
+    assert draft.record_ids == ["yaan_2024#7"] and draft.target_value == 228.0 and draft.target_unit == "个"
+    assert (draft.start_date, draft.deadline, draft.weight, draft.milestones) == (JAN1, date(2024, 8, 31), 1.0, "")
+    assert (draft.quote_start, draft.quote_end) == (70, 76) and draft.section == ["2024年主要工作安排", "一、抓项目"]
+    early = task_from_record(make_record("d", 1, deadline="2023-11-30"), 1, 2024)
+    assert early.start_date == early.deadline == date(2023, 11, 30)  # never a period that ends before it starts
+
+
+def test_decompose() -> None:
+    records = [
+        make_record("d", 1),
+        make_record("d", 2, kind="achievement"),  # last year's result: not a task
+        make_record("d", 3, quote="收入与经济增长基本同步", metric="城乡居民人均可支配收入", measure="qualitative", value=None),
+        make_record("d", 4, quote="收入与经济增长基本同步", metric="一般公共预算收入", measure="qualitative", value=None),
+        make_record("d", 5, quote="新增就业1.7万人", metric="新增就业"),
+        make_record("d", 6, quote="新增就业1.7万人", metric="新增就业"),  # one quote, same metric: words kept
+    ]
+    drafts = decompose(records, 2024, first_seq=10)
+    assert [d.seq for d in drafts] == ["10", "11", "12", "13", "14"]
+    assert [d.position for d in drafts] == [10, 11, 12, 13, 14]
+    assert [d.record_ids for d in drafts] == [["d#1"], ["d#3"], ["d#4"], ["d#5"], ["d#6"]]
+    assert [d.content for d in drafts][1:] == ["城乡居民人均可支配收入：收入与经济增长基本同步",
+                                              "一般公共预算收入：收入与经济增长基本同步", "新增就业1.7万人", "新增就业1.7万人"]
+    assert all(d.weight == 1.0 and d.deadline == DEC31 for d in drafts)
+    # a corrected report adds only what has no task yet
+    again = decompose(records, 2024, first_seq=15, skip_quotes={(r.sentence, r.quote) for r in records[:4]})
+    assert [(d.seq, d.record_ids) for d in again] == [("15", ["d#5"]), ("16", ["d#6"])]
+    assert decompose([], 2024) == [] and decompose(records[1:2], 2024) == []
+
+
+def test_decompose_real_report(yaan_ledger: object) -> None:
+    from govledger.pipeline import Ledger
+
+    assert isinstance(yaan_ledger, Ledger)
+    drafts = decompose(list(yaan_ledger.records), 2024)
+    targets = [r for r in yaan_ledger.records if r.kind == "target"]
+    assert len(drafts) == len(targets) == 71
+    assert [d.seq for d in drafts] == [str(i) for i in range(1, 72)]
+    assert len({d.content for d in drafts}) == len(drafts)  # the rows of the sheet can be told apart
+    housing = next(d for d in drafts if d.content == "改造老旧小区228个")
+    assert (housing.measure, housing.target_value, housing.bound) == ("value", 228.0, "exact")
+    assert all(d.start_date == JAN1 and d.deadline.year == 2024 for d in drafts)
+    assert all(d.quote in d.sentence for d in drafts)
