@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -43,6 +43,7 @@ from govledger.track.progress import (
     DEFAULT_MARGIN,
     TaskFacts,
     classify_pace,
+    counted_progress,
     department_rag,
     derive_status,
     numeric_progress,
@@ -430,25 +431,31 @@ class Workspace:
                        weight=d.weight, milestones=d.milestones, stage="draft", progress=0.0, current_value=None,
                        has_progress=False, completed_on=None, version=1, created_at=stamp, updated_at=stamp)
 
-    def reports(self, actor: Actor | None = None) -> list[ReportView]:
+    def _report_views(self, *where: Any) -> list[ReportView]:
+        """Reports with their task count and public switch, newest year first; ``where`` narrows the reports."""
+        n_tasks = select(TaskRow.report_id, func.count().label("n")).group_by(TaskRow.report_id).subquery()
+        stmt = (select(ReportRow, func.coalesce(n_tasks.c.n, 0), ReportSettingRow.public)
+                .outerjoin(n_tasks, n_tasks.c.report_id == ReportRow.id)
+                .outerjoin(ReportSettingRow, ReportSettingRow.report_id == ReportRow.id)
+                .where(*where).order_by(ReportRow.year.desc(), ReportRow.doc))
         with self._read() as session:
-            counts = dict(session.execute(select(TaskRow.report_id, func.count()).group_by(TaskRow.report_id)).all())
-            public = dict(session.execute(select(ReportSettingRow.report_id, ReportSettingRow.public)).all())
-            rows = session.scalars(select(ReportRow).order_by(ReportRow.year.desc(), ReportRow.doc)).all()
-            return [ReportView(id=r.id, doc=r.doc, place=r.place, year=r.year, level=r.level,
-                               public=bool(public.get(r.id, False)), n_tasks=int(counts.get(r.id, 0))) for r in rows]
+            return [ReportView(id=r.id, doc=r.doc, place=r.place, year=r.year, level=r.level, public=bool(public),
+                               n_tasks=int(n)) for r, n, public in session.execute(stmt).all()]
+
+    def reports(self) -> list[ReportView]:
+        return self._report_views()
 
     def report(self, report_id: int) -> ReportView:
-        for r in self.reports():
-            if r.id == report_id:
-                return r
-        raise NotFound(f"报告 {report_id} 不存在")
+        found = self._report_views(ReportRow.id == report_id)
+        if not found:
+            raise NotFound(f"报告 {report_id} 不存在")
+        return found[0]
 
     def report_by_doc(self, doc: str) -> ReportView:
-        for r in self.reports():
-            if r.doc == doc:
-                return r
-        raise NotFound(f"报告「{doc}」不存在")
+        found = self._report_views(ReportRow.doc == doc)
+        if not found:
+            raise NotFound(f"报告「{doc}」不存在")
+        return found[0]
 
     def set_public(self, actor: Actor, report_id: int, public: bool) -> ReportView:
         require(actor, "publish")
@@ -478,9 +485,8 @@ class Workspace:
             .where(TaskRow.report_id.in_(report_ids))
         ).all()
         parent_of = {t.id: t.parent_id for t in family}
-        # fix: a closed (办结) part counts as complete in its parent's roll-up, as it does in its status; before,
-        # a task whose parts were all 办结 stayed at 0% and 滞后/逾期. A closed leaf's own view keeps its figures.
-        own = {t.id: 100.0 if t.stage == "closed" else t.progress for t in family}
+        # a closed (办结) part counts as complete in its parent's roll-up; a closed leaf's own view keeps its figures
+        own = {t.id: counted_progress(t.progress, t.stage == "closed") for t in family}
         progress = rollup(parent_of, {t.id: t.weight for t in family}, own)
         n_children = Counter(t.parent_id for t in family if t.parent_id is not None)
         has_progress = {t.id: t.has_progress for t in family}
@@ -528,20 +534,23 @@ class Workspace:
         return Page(items=views[start:start + per_page], total=total, page=page, per_page=per_page)
 
     def task(self, task_id: int) -> TaskView:
+        """One task's view, taken from its report's cached views (the roll-up needs the whole family anyway)."""
         with self._read() as session:
-            row = session.get(TaskRow, task_id)
-            if row is None:
-                raise NotFound(f"任务 {task_id} 不存在")
-            return self._views(session, [row], self.today())[0]
+            report_id = session.scalar(select(TaskRow.report_id).where(TaskRow.id == task_id))
+        if report_id is None:
+            raise NotFound(f"任务 {task_id} 不存在")
+        found = next((v for v in self.all_views(report_id) if v.id == task_id), None)
+        if found is None:  # deleted (merged) between the two reads
+            raise NotFound(f"任务 {task_id} 不存在")
+        return found
 
     def task_detail(self, task_id: int) -> TaskDetail:
+        view = self.task(task_id)
+        children = [v for v in self.all_views(view.report_id) if v.parent_id == task_id]
         with self._read() as session:
             row = session.get(TaskRow, task_id)
             if row is None:
                 raise NotFound(f"任务 {task_id} 不存在")
-            view = self._views(session, [row], self.today())[0]
-            children = session.scalars(select(TaskRow).where(TaskRow.parent_id == task_id)
-                                       .order_by(TaskRow.position, TaskRow.seq)).all()
             users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
             feedback = [self._feedback_view(session, f, users) for f in session.scalars(
                 select(FeedbackRow).where(FeedbackRow.task_id == task_id).order_by(FeedbackRow.id.desc()))]
@@ -551,7 +560,7 @@ class Workspace:
                                  entity_id=a.entity_id, task_id=a.task_id, before=a.before, after=a.after)
                        for a in session.scalars(select(AuditRow).where(AuditRow.task_id == task_id)
                                                 .order_by(AuditRow.id.desc()))]
-            return TaskDetail(task=view, children=self._views(session, children, self.today()), feedback=feedback,
+            return TaskDetail(task=view, children=children, feedback=feedback,
                               extensions=extensions, history=history, paragraph=self._paragraph(session, row))
 
     @staticmethod
@@ -584,28 +593,26 @@ class Workspace:
                             review_note=f.review_note, reviewer=users.get(f.reviewer_id) if f.reviewer_id else None,
                             reviewed_at=_utc(f.reviewed_at), created_at=_utc(f.created_at), attachments=files)
 
+    def _pending(self, model: type[FeedbackRow] | type[ExtensionRow], report_id: int | None,
+                 make: Callable[[Session, Any, dict[int, str]], Any]) -> list[tuple[TaskView, Any]]:
+        """Rows of ``model`` waiting for a supervisor (state pending), oldest first, each with its task's view."""
+        stmt = select(model, TaskRow.id, TaskRow.report_id).join(TaskRow, TaskRow.id == model.task_id) \
+            .where(model.state == "pending").order_by(model.id)
+        if report_id is not None:
+            stmt = stmt.where(TaskRow.report_id == report_id)
+        with self._read() as session:
+            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            pending = [(task_id, rid, make(session, row, users)) for row, task_id, rid in session.execute(stmt).all()]
+        views = {rid: {v.id: v for v in self.all_views(rid)} for rid in {rid for _, rid, _ in pending}}
+        return [(views[rid][task_id], view) for task_id, rid, view in pending]
+
     def pending_feedback(self, report_id: int | None = None) -> list[tuple[TaskView, FeedbackView]]:
         """Feedback waiting for review (审核), oldest first."""
-        with self._read() as session:
-            stmt = select(FeedbackRow, TaskRow).join(TaskRow, TaskRow.id == FeedbackRow.task_id) \
-                .where(FeedbackRow.state == "pending").order_by(FeedbackRow.id)
-            if report_id is not None:
-                stmt = stmt.where(TaskRow.report_id == report_id)
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
-            pairs = session.execute(stmt).all()
-            views = {v.id: v for v in self._views(session, list({t.id: t for _, t in pairs}.values()), self.today())}
-            return [(views[t.id], self._feedback_view(session, f, users)) for f, t in pairs]
+        return self._pending(FeedbackRow, report_id, self._feedback_view)
 
     def pending_extensions(self, report_id: int | None = None) -> list[tuple[TaskView, ExtensionView]]:
-        with self._read() as session:
-            stmt = select(ExtensionRow, TaskRow).join(TaskRow, TaskRow.id == ExtensionRow.task_id) \
-                .where(ExtensionRow.state == "pending").order_by(ExtensionRow.id)
-            if report_id is not None:
-                stmt = stmt.where(TaskRow.report_id == report_id)
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
-            pairs = session.execute(stmt).all()
-            views = {v.id: v for v in self._views(session, list({t.id: t for _, t in pairs}.values()), self.today())}
-            return [(views[t.id], _extension_view(e, users)) for e, t in pairs]
+        """Extension requests (延期申请) waiting for a decision, oldest first."""
+        return self._pending(ExtensionRow, report_id, lambda _session, e, users: _extension_view(e, users))
 
     def attachment(self, attachment_id: int) -> tuple[str, str, bytes, int]:
         """(filename, content type, bytes, task id) of an evidence file."""
@@ -1055,8 +1062,7 @@ class Workspace:
         overdue = sorted((v for v in leaves if v.status == "overdue"), key=lambda v: v.deadline)
         due_soon = sorted((v for v in leaves if v.status not in ("done", "overdue") and today <= v.deadline <= horizon),
                           key=lambda v: v.deadline)
-        # fix: a closed (办结) task counts as complete in the report's overall progress, as in its status
-        weights = [(v.weight, 100.0 if v.stage == "closed" else v.progress) for v in top]
+        weights = [(v.weight, counted_progress(v.progress, v.stage == "closed")) for v in top]
         total_w = sum(w for w, _ in weights) or 1.0
         with self._read() as session:
             pending_reviews = int(session.scalar(

@@ -106,6 +106,15 @@ def numeric_progress(target: float | None, bound: str, measure: str, current: fl
     return max(0.0, min(100.0, round(100.0 * share, 1)))
 
 
+def counted_progress(progress: float, closed: bool) -> float:
+    """What a task adds to any total (its parent, its report): 100 once closed (办结), else its own progress.
+
+    A task is signed off whatever its last figure said, as its status
+    (已完成) already says; its own page still shows the figures reported.
+    """
+    return 100.0 if closed else progress
+
+
 def weighted_progress(children: Sequence[tuple[float, float]]) -> float:
     """The weighted mean of ``(weight, progress)`` pairs, weights normalised; equal weights if all are 0."""
     if not children:
