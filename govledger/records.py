@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Kind = Literal["target", "achievement"]
+Kind = Literal["target", "achievement", "outturn"]
+Scope = Literal["annual", "several"]
 Measure = Literal["growth", "avg_growth", "cum_growth", "pp_change", "value", "ratio", "rank", "qualitative"]
 Bound = Literal["min", "max", "approx", "exact"]
 Strength = Literal["ensure", "strive", "plain"]
@@ -51,6 +52,9 @@ class Record(BaseModel):
     # extras (allowed by the schema): where the quote sits in the report text
     start: int | None = None
     end: int | None = None
+    # extra: does the figure speak of one year ("annual") or several (年均, 累计, 五年, 十四五期间)?
+    # Decided once by the structure and extract stages; verify and panel only read it.
+    scope: Scope = "annual"
 
 
 def record_dict(record: Record) -> dict[str, object]:
