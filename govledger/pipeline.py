@@ -33,6 +33,8 @@ class Ledger:
     records: list[Record] = field(default_factory=list)
     level: str | None = None  # "national", "province", "city", "county" when known
     sentences: list[Sentence] = field(default_factory=list)  # body sentences, for full-text search
+    delivered: str | None = None  # ISO date of delivery when the header or text gives it
+    notes: list[str] = field(default_factory=list)  # where header, path and text disagreed, and who won
 
 
 def ledger_from_source(
@@ -42,10 +44,11 @@ def ledger_from_source(
     from govledger.extract import extract_records
     from govledger.structure import analyse_report
 
-    layout = analyse_report(source.text, file_name=source.doc, place=place, year=year)
+    layout = analyse_report(source.text, file_name=source.path, place=place, year=year)
     if not layout.is_report:
         raise ReportError(source.path, f"not a government work report ({layout.why_not})")
-    doc_id = doc or source.doc
+    # a corpus tree's files are all named 2024.md: the tree gives the id (yaan_2024)
+    doc_id = doc or (layout.facts.doc if layout.facts else None) or source.doc
     records = extract_records(layout, doc_id)
     return Ledger(
         doc=doc_id,
@@ -58,6 +61,8 @@ def ledger_from_source(
         records=records,
         level=layout.level,
         sentences=layout.sentences,
+        delivered=layout.facts.delivered if layout.facts else None,
+        notes=list(layout.facts.notes) if layout.facts else [],
     )
 
 

@@ -10,8 +10,8 @@ import pytest
 
 import govledger
 from govledger.errors import ReportError
+from govledger.structure.places import normalise_place, same_place
 from govledger.track.panel import PANEL_COLUMNS, export_panel, panel, target_changes, target_gaps, targets_for
-from govledger.track.places import normalise_place, same_place
 from tests.conftest import REPORTS
 from tests.test_verify import rec
 

@@ -30,7 +30,7 @@ def test_every_sample_has_a_review_and_a_plan_part(layout) -> None:  # type: ign
 
 @pytest.mark.parametrize(
     ("doc", "place", "level"),
-    [("yaan_2024", "雅安市", "city"), ("guangyuan_2024", "广元市", "city"), ("guowuyuan_2023", "国务院", "national"),
+    [("yaan_2024", "雅安市", "city"), ("guangyuan_2024", "广元市", "city"), ("guowuyuan_2023", "全国", "national"),
      ("anhui_2025", "安徽省", "province"), ("xinjiang_2026", "新疆维吾尔自治区", "province"),
      ("shaanxi_2026", "陕西省", "province")],
 )

@@ -5,7 +5,7 @@ verbatim substrings of it, so later stages only ever replace characters one
 for one (see ``normalize``) and never change its length.
 """
 
-from govledger.read.files import MAX_BYTES, SourceText, read_report
+from govledger.read.files import MAX_BYTES, REPORT_SUFFIXES, SourceText, read_report
 from govledger.read.normalize import normalize_text
 
-__all__ = ["MAX_BYTES", "SourceText", "normalize_text", "read_report"]
+__all__ = ["MAX_BYTES", "REPORT_SUFFIXES", "SourceText", "normalize_text", "read_report"]

@@ -53,6 +53,8 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc/.xls/.wps (legacy Office)
 _RTF = b"{\\rtf"
 
 _HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+# every suffix a folder import picks up; .md is the national corpus (front matter + Markdown text)
+REPORT_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 _HAS_TAG = re.compile(rb"<[A-Za-z!/]")
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta)\b", re.I | re.S)
 
@@ -210,11 +212,15 @@ def sniff_format(head: bytes, suffix: str, path: Path) -> str:
         return "html" if _HAS_TAG.search(head) else "txt"
     if _HTML_START.match(head.lstrip(b"\xef\xbb\xbf")):
         return "html"
-    return "txt"
+    return "md" if suffix in (".md", ".markdown") else "txt"
 
 
 def read_report(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> SourceText:
-    """Read ``path`` (.txt, .docx, .pdf, .html/.htm) into a ``SourceText``.
+    """Read ``path`` (.txt, .md, .docx, .pdf, .html/.htm) into a ``SourceText``.
+
+    Markdown is kept as written (front matter and markers included): the
+    structure stage blanks the markup in its normalised view, so quotes
+    remain verbatim offsets into the file.
 
     Raises ``ReportError`` for a missing path, a directory, an empty,
     whitespace-only, oversized, binary or corrupt file, and a PDF without a

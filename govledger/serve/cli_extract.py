@@ -81,13 +81,23 @@ def evaluate(
     reports: Annotated[Path, typer.Option(help="Folder holding <doc>.txt for every gold doc")] = Path("../shared/reports"),
     labels: Annotated[Path | None, typer.Option(help="Folder of labelled plan-part records (tests/data/labels)")] = None,
     show_misses: Annotated[int, typer.Option(help="How many misses and false positives to list")] = 30,
+    shared: Annotated[Path, typer.Option(help="Folder the gold's `path` fields are relative to")] = Path("../shared"),
 ) -> None:
-    """Score the extractor against gold records (precision, recall, F1; per field; misses)."""
+    """Score the extractor against gold records (precision, recall, F1; per field; misses).
+
+    A gold record with a ``path`` (relative to ``--shared``) names its report file; others are
+    found as ``<doc>.txt`` in ``--reports``.
+    """
     from govledger.evaluation.gold import load_jsonl, score
 
     gold_records = [g for path in gold for g in _load_or_fail(load_jsonl, path)]
+    paths = {str(g["doc"]): shared / str(g["path"]) for g in gold_records if g.get("path")}
     docs = sorted({str(g["doc"]) for g in gold_records})
-    predicted = [record_dict(r) for doc in docs for r in build_ledger(_report_path(reports, doc)).records]
+    predicted = [
+        record_dict(r)
+        for doc in docs
+        for r in build_ledger(paths.get(doc) or _report_path(reports, doc), doc=doc).records
+    ]
     result = score(predicted, gold_records)
     _print_scores("Catalogue indicators vs gold", [("numeric (headline)", result.numeric),
                                                     ("qualitative", result.qualitative), *result.by_doc.items()])

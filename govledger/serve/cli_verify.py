@@ -166,7 +166,7 @@ def verify_dir(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")] = None,
 ) -> None:
     """Pair <place>_<Y> with <place>_<Y+1> in a folder and verify every pair (summary per pair)."""
-    from govledger.track.places import normalise_place
+    from govledger.structure.places import normalise_place
     from govledger.track.sources import pair_files, report_files
     from govledger.track.verify import VERDICTS, summarise
 

@@ -17,7 +17,9 @@ from typing import Literal
 from govledger.data import load_json
 from govledger.read.furniture import load_furniture_patterns
 from govledger.read.normalize import normalize_text
-from govledger.structure.place import detect_place_and_year
+from govledger.structure.markup import mask_markup
+from govledger.structure.metadata import DocFacts, decide_facts
+from govledger.structure.place import place_from_text
 from govledger.structure.sentences import split_sentences
 
 Part = Literal["review", "plan"]
@@ -28,7 +30,8 @@ _NUMBERED_3 = re.compile(r"^\d{1,2}[\.、](?!\d)")
 _TERMINAL = "。；！？：，、"
 _RUN_IN = re.compile(r"^[^，。；：、\d%“”（）]{3,24}。")
 _WS = " \u3000\t\r\n"
-_DIGIT = re.compile(r"\d")
+# a quantity written with digits, or in words as the reports of the 1950s–1980s do (百分之九十五, 三千万吨)
+_QUANTITY_MARK = re.compile(r"\d|百分之|[一二三四五六七八九十百千万]+(?:亿|万)?(?:元|吨|斤|人|个|公里|亩)")
 _CONTINUATION = re.compile(r"[：，、；。）]|(?:是|为|要)：")
 
 
@@ -70,6 +73,7 @@ class ReportLayout:
     body_end: int = 0
     is_report: bool = True
     why_not: str = ""
+    facts: DocFacts | None = None  # place, level, plan year, delivery date and how they were decided
 
 
 @lru_cache(maxsize=1)
@@ -136,14 +140,55 @@ def _is_plan_heading(line: str) -> bool:
     return _any(rules["plan_heading"], line) or _any(rules["plan_heading_weak"], line)
 
 
-def heading_level(line: str) -> int | None:
+_HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+部分[，、：\s]*)?[“\"]?")
+
+
+def part_named_by_year(line: str, year: int | None) -> Part | None:
+    """A slogan heading names its part by the year it opens with.
+
+    "2017年：“四大会战”强力开启…" reviews the year before the plan year;
+    "2018年：向着…迈进" and "扎实做好今年各项工作" look ahead. Only the
+    plan year decided by the metadata stage makes this decidable.
+    """
+    body = line[_HEADING_NUMBER.match(line).end() :]  # type: ignore[union-attr]
+    plan_years = _five_year_plan(body)
+    if year is not None and plan_years is not None and not _any(_rules()["review_heading"], line):
+        first, last = plan_years  # "“十三五”：努力实现…" in 2016 looks ahead; in 2021 it looks back
+        return "plan" if first <= year <= last else "review" if last == year - 1 else None
+    if year is not None:
+        if body.startswith(f"{year - 1}年") and "目标" not in body[:12]:
+            return "review"
+        if body.startswith(f"{year}年") and not _any(_rules()["review_heading"], line):
+            return "plan"
+    if "今年" in body and "工作" in body and not _any(_rules()["review_heading"], line):
+        return "plan"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _plan_periods() -> dict[str, int]:
+    periods: dict[str, int] = load_json("structure.json")["five_year_plans"]
+    return periods
+
+
+def _five_year_plan(body: str) -> tuple[int, int] | None:
+    """The years of the five-year plan a heading opens with (“十三五”… → 2016–2020)."""
+    for name, first in sorted(_plan_periods().items(), key=lambda kv: -len(kv[0])):
+        if body.startswith(name) or body.startswith(f"“{name}"):
+            return first, first + 4
+    return None
+
+
+def heading_level(line: str, year: int | None = None) -> int | None:
     """Heading level of a paragraph, or None when it is prose."""
     rules = _rules()
     if len(line) > 60 or "。" in line[:-1]:
         return None
     if line[-1] in "。；！？!?：":
         return None
-    is_part = _any(rules["review_heading"], line) or _is_plan_heading(line)
+    is_part = (
+        _any(rules["review_heading"], line) or _is_plan_heading(line) or part_named_by_year(line, year) is not None
+    )
     if _NUMBERED_1.match(line):
         return 0 if is_part else 1
     if _NUMBERED_2.match(line):
@@ -189,7 +234,9 @@ def _find_closing(norm: str, paragraphs: list[Paragraph], plan_index: int | None
 def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -> int | None:
     for i, p in enumerate(paragraphs):
         line = norm[p.start : p.end]
-        if p.level == 0 and _is_plan_heading(line) and "回顾" not in line:
+        if p.level == 0 and "回顾" not in line and (
+            _is_plan_heading(line) or part_named_by_year(line, year) == "plan"
+        ):
             return i
     fallbacks = load_json("structure.json")["plan_paragraph_fallback"]
     ystr = str(year) if year else r"20\d\d"
@@ -203,15 +250,32 @@ def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -
 def analyse_report(
     text: str, *, file_name: str = "", place: str | None = None, year: int | None = None
 ) -> ReportLayout:
-    """Find body, headings, sentences and review/plan parts of ``text``."""
-    norm = normalize_text(text)
+    """Find body, headings, sentences and review/plan parts of ``text``.
+
+    ``file_name`` is the path as given (a corpus tree path is a witness of
+    place and year); ``place`` and ``year`` given by the user win over all.
+    """
+    norm, header = mask_markup(normalize_text(text))
     rules = _rules()
     lines = split_lines(norm)
     first, last = _find_body(norm, lines)
     header_lines = [norm[a:b] for a, b in lines[: first + 1]]
-    found_place, found_year, level = detect_place_and_year(norm, header_lines, file_name)
-    place = place or found_place
-    year = year or found_year
+    facts = decide_facts(
+        path=file_name,
+        title=header.get("title"),
+        source=header.get("source"),
+        norm=norm,
+        header_lines=header_lines,
+        text_place=place_from_text(norm, header_lines),
+    )
+    level = facts.level
+    if place is not None:
+        from govledger.structure.places import normalise_place
+
+        known = normalise_place(place)
+        level = known.level if known else None
+    place = place or facts.place
+    year = year or facts.year
     furniture = load_furniture_patterns()
     body_lines = [
         (a, b)
@@ -219,25 +283,36 @@ def analyse_report(
         if not (_any(rules["furniture_lines"], norm[a:b]) or furniture.is_furniture(norm[a:b]))
     ]
     body_lines = join_broken_lines(norm, body_lines)
-    paragraphs = [Paragraph(a, b, heading_level(norm[a:b])) for a, b in body_lines]
+    paragraphs = [Paragraph(a, b, heading_level(norm[a:b], year)) for a, b in body_lines]
     plan_index = _find_plan_start(norm, paragraphs, year)
     closing = _find_closing(norm, paragraphs, plan_index)
     paragraphs = paragraphs[:closing]
-    layout = ReportLayout(text=text, norm=norm, place=place, year=year, level=level, paragraphs=paragraphs)
+    layout = ReportLayout(
+        text=text, norm=norm, place=place, year=year, level=level, paragraphs=paragraphs, facts=facts
+    )
     if paragraphs:
         layout.body_start, layout.body_end = paragraphs[0].start, paragraphs[-1].end
     if plan_index is not None and plan_index < len(paragraphs):
         layout.plan_start = paragraphs[plan_index].start
     layout.sentences = _sentences(norm, paragraphs, plan_index)
-    has_review = any(p.level == 0 and "回顾" in norm[p.start : p.end] for p in paragraphs)
-    digits = len(_DIGIT.findall(norm, layout.body_start, layout.body_end))
+    has_review = any(
+        p.level == 0 and ("回顾" in norm[p.start : p.end] or part_named_by_year(norm[p.start : p.end], year) == "review")
+        for p in paragraphs
+    )
+    opens = any(_any(rules["opening"], norm[p.start : p.end]) for p in paragraphs[:40])
+    digits = len(_QUANTITY_MARK.findall(norm, layout.body_start, layout.body_end))
     if not paragraphs:
         layout.is_report, layout.why_not = False, "no text"
-    elif plan_index is None and not has_review:
-        layout.is_report, layout.why_not = False, "no review or plan part found"
+    elif plan_index is None and not has_review and not opens and not _names_itself_a_report([*header_lines, header.get("title", "")]):
+        # a speech to the congress without part headings is still a report (its achievements count)
+        layout.is_report, layout.why_not = False, "no opening (各位代表), review or plan part found"
     elif digits < 5:
         layout.is_report, layout.why_not = False, "no quantities found"
     return layout
+
+
+def _names_itself_a_report(header_lines: list[str]) -> bool:
+    return any("工作报告" in line for line in header_lines)
 
 
 def _sentences(norm: str, paragraphs: list[Paragraph], plan_index: int | None) -> list[Sentence]:

@@ -1,9 +1,10 @@
-"""Place names: one canonical spelling and a level for every reporting government.
+"""Place names: one canonical spelling, a level and a document-id stem for every government.
 
-The table is ``govledger/data/places.json`` (national, the provincial-level
-governments with their short forms, prefecture-level cities and autonomous
-prefectures). Names not in the table keep their own spelling (without a
-trailing 人民政府) and get a level from their suffix.
+The one place table is ``govledger/data/places.json`` (national, the
+provincial-level governments with their short forms, prefecture-level cities
+and autonomous prefectures). Names not in the table keep their own spelling
+(without a trailing 人民政府) and get a level from their suffix. The level is
+decided here, in the structure stage, and carried on the ledger.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Place:
     name: str
     level: str | None  # "national", "province", "city", "county"
     province: str | None = None
+    pinyin: str | None = None  # stem of the document id in a corpus tree (yaan → yaan_2024)
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +32,7 @@ def _table() -> dict[str, Place]:
     data = load_json("places.json")
     table: dict[str, Place] = {}
     for entry in data["places"]:
-        place = Place(entry["name"], entry.get("level"), entry.get("province"))
+        place = Place(entry["name"], entry.get("level"), entry.get("province"), entry.get("pinyin"))
         # full names first, so an alias never shadows another place's own name
         table.setdefault(entry["name"], place)
     for entry in data["places"]:
@@ -40,7 +42,13 @@ def _table() -> dict[str, Place]:
     return table
 
 
-def _level_from_suffix(name: str) -> str | None:
+@lru_cache(maxsize=1)
+def short_names() -> dict[str, str]:
+    """Every name and alias of two or more characters → canonical name (for finding a place in text)."""
+    return {k: v.name for k, v in _table().items() if len(k) >= 2}
+
+
+def level_from_suffix(name: str) -> str | None:
     if name.endswith(("省", "自治区")):
         return "province"
     if name.endswith(("市", "州", "盟", "地区")):
@@ -66,7 +74,7 @@ def normalise_place(name: str | None) -> Place | None:
     for suffix in ("市", "省", "自治区"):
         if bare.endswith(suffix) and bare[: -len(suffix)] in table:
             return table[bare[: -len(suffix)]]
-    return Place(bare, _level_from_suffix(bare))
+    return Place(bare, level_from_suffix(bare))
 
 
 def same_place(a: str | None, b: str | None) -> bool | None:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from govledger.errors import ReportError
 from govledger.records import Record
-from govledger.track.places import normalise_place
+from govledger.structure.places import normalise_place
 from govledger.track.scope import review_scopes
 from govledger.track.sources import LoadedLedger, iter_ledgers, load_ledger
 from govledger.track.verify import VerdictRow, target_key, verify_records

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from govledger.errors import ReportError
 from govledger.records import Record
-from govledger.track.places import normalise_place
+from govledger.structure.places import normalise_place
 from govledger.track.scope import SEVERAL, review_scopes, year_in_clause
 from govledger.track.similarity import metric_similarity, normalise_metric
 

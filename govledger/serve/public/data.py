@@ -19,8 +19,8 @@ import pandas as pd
 
 from govledger.data import load_json
 from govledger.errors import ReportError
+from govledger.structure.places import normalise_place
 from govledger.track.panel import panel
-from govledger.track.places import normalise_place
 from govledger.track.sources import LoadedLedger, doc_place_year, load_ledger, pair_files, report_files
 from govledger.track.verify import (
     VERDICTS,
