@@ -174,8 +174,8 @@ def text_witness(norm: str, header_lines: list[str]) -> _Witness:
             return _Witness(
                 year=year, delivered=f"{y:04d}-{mo:02d}-{d:02d}", year_how="meeting date", month=mo
             )
-    year = _heading_year(norm)
-    return _Witness(year=year, year_how="part headings") if year else _Witness()
+    named = _heading_year(norm)
+    return _Witness(year=named, year_how="part headings") if named else _Witness()
 
 
 def _heading_year(norm: str) -> int | None:
