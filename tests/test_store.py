@@ -57,7 +57,7 @@ def test_migration_creates_exactly_the_models(store_url: str) -> None:  # noqa: 
     with open_store(store_url) as store, store.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"include_name": include_name, "compare_type": False})
         assert compare_metadata(ctx, Base.metadata) == []
-        assert ctx.get_current_revision() == "0002_workspace"
+        assert ctx.get_current_revision() == "0003_ledger_scope"
 
 
 def test_revision_files_ship_and_chain() -> None:

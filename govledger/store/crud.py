@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 Status = Literal["imported", "unchanged", "replaced"]
 _SPACE = re.compile(r"\s+")
-_RECORD_COLUMNS = tuple(f for f in FIELDS if f != "id") + ("start", "end")
+_RECORD_COLUMNS = tuple(f for f in FIELDS if f != "id") + ("start", "end", "scope")
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def ledger_sentences(ledger: Ledger) -> list[SentenceData]:
 def _record_values(record: Record, report_id: int, n: int) -> dict[str, Any]:
     data = record.model_dump()
     row = {key: data.get(key) for key in _RECORD_COLUMNS}
-    extra = {k: v for k, v in data.items() if k not in FIELDS and k not in ("start", "end")}
+    extra = {k: v for k, v in data.items() if k not in FIELDS and k not in _RECORD_COLUMNS}
     row.update(report_id=report_id, n=n, record_id=record.id, section=list(record.section), extra=extra or None)
     return row
 

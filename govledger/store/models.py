@@ -44,6 +44,9 @@ class ReportRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     n_chars: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # migration 0003: "report" (政府工作报告) or "communique" (统计公报); whether a plan part was found
+    kind: Mapped[str] = mapped_column(String(16), server_default="report")
+    has_plan: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class SentenceRow(Base):
@@ -98,8 +101,66 @@ class RecordRow(Base):
     deadline: Mapped[str | None] = mapped_column(String(32))
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)
+    # migration 0003: "annual" or "several" (年均, 累计, 五年 …), decided by the structure stage
+    scope: Mapped[str] = mapped_column(String(8), server_default="annual")
     # fields a record carries beyond schema v1 (the schema allows extras), kept so nothing is lost
     extra: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class VerdictRow(Base):
+    """A target of report Y judged against an outcome of year Y (report Y+1 or the communiqué).
+
+    Computed when both sides are in the store and recomputed when either is
+    re-imported (both foreign keys cascade, so a replaced report drops its
+    verdicts first). ``target_record``/``outcome_record`` are the records'
+    own ids (``<doc>#<n>``), stable across re-imports; ``detail`` keeps the
+    whole comparison (quotes, values, tolerance, gap) for the views.
+    """
+
+    __tablename__ = "verdicts"
+    __table_args__ = (
+        Index("ix_verdicts_target_report_id", "target_report_id"),
+        Index("ix_verdicts_outcome_report_id", "outcome_report_id"),
+        Index("ix_verdicts_place_year", "place", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    target_record: Mapped[str] = mapped_column(String(300))
+    outcome_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    outcome_record: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(String(100))
+    year: Mapped[int | None] = mapped_column(Integer)
+    indicator: Mapped[str | None] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))  # "report" or "communique"
+    match_score: Mapped[float | None] = mapped_column(Double)
+    detail: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VerdictOverrideRow(Base):
+    """A person's verdict for one target, with who, when and why; rows are never changed.
+
+    Keyed by the target's doc and record id (or a piece of its quote), not
+    by a foreign key, so an override outlives re-imports of either report;
+    the newest row for a target wins. Each row is written together with an
+    ``audit_log`` entry.
+    """
+
+    __tablename__ = "verdict_overrides"
+    __table_args__ = (Index("ix_verdict_overrides_doc", "doc"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc: Mapped[str] = mapped_column(String(255))
+    target_record: Mapped[str | None] = mapped_column(String(300))
+    target_quote: Mapped[str | None] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 # the workspace tables share the metadata (migration 0002_workspace); imported here so that
