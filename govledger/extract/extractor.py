@@ -12,16 +12,23 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 
 from govledger.data import load_json
+from govledger.extract.drafts import (
+    PLAN_SHARE,
+    QUOTE_LEAD,
+    Draft,
+    change_verb_tail,
+    price_change,
+    same_subject,
+)
+from govledger.extract.lists import continue_list, distribute, respectively, respectively_group
 from govledger.extract.metrics import (
     default_unit,
     expand_urban_rural,
     fits_unit,
     map_indicator,
     right_metric,
-    split_items,
     trim_metric,
 )
 from govledger.extract.numbers import Quantity, find_quantities, mask_names
@@ -40,7 +47,6 @@ from govledger.records import Record
 from govledger.structure.layout import ReportLayout, Sentence
 
 _CLAUSE_DELIMS = "，；：,:"
-_QUOTE_LEAD = " 、和及与，\n\r\t\u3000"
 _RANK = re.compile(
     r"(?:居|位居|位列|名列|排名|排|列|稳居|跃居|保持|升至|跃升至|上升至|进入)"
     r"(?P<scope>[^，。；、\d]{0,10}?)(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?|(?P<first>首位|榜首))"
@@ -50,31 +56,8 @@ _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
 _MULTI_YEAR = re.compile(r"十五五|今后五年|未来五年|到20\d\d年")
 _MULTI_YEAR_PARA = re.compile(r"十五五|今后五年|未来五年|纲要")
-_PLAN_SHARE = re.compile(rules()["plan_share"])
-_CARRY = re.compile(rules()["carry_glue"])
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
 _PREDICATE = re.compile(rules()["predicate_start"])
-
-
-def change_verb_tail(left: str) -> str:
-    """The change verb at the end of ``left`` (…前十强、增长 → 增长), or ""."""
-    verb = change_verb(left)
-    return verb if verb and left.rstrip().endswith(verb) else ""
-
-
-@dataclass
-class _Draft:
-    """A record being built from one quantity of a sentence."""
-
-    q: Quantity
-    quote_start: int
-    metric: str
-    indicator: str | None
-    measure: str
-    bound: str
-    strength: str
-    sign: float = 1.0
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
@@ -97,38 +80,38 @@ def rules_past() -> list[str]:
     return list(load_json("structure.json")["past_markers"])
 
 
-def extract_sentence(text: str) -> list[_Draft]:
+def extract_sentence(text: str) -> list[Draft]:
     """Drafts for every quantity and rank of one sentence (offsets relative to it)."""
     text = normalize_text(text)
     masked = mask_names(text)
     quantities = [q for q in find_quantities(text, masked) if not _is_modifier(text, q)]
     quantities += find_ranks(text, masked)
     quantities.sort(key=lambda q: q.start)
-    drafts: list[_Draft] = []
+    drafts: list[Draft] = []
     i = 0
     prev_end = 0
-    last_list: list[_Draft] = []
+    last_list: list[Draft] = []
     while i < len(quantities):
         q = quantities[i]
         boundary = max(_last_delim(text, q.start), prev_end)
         left = text[boundary : q.start]
         if "分别" in left:
-            group = _respectively_group(text, quantities, i)
-            last_list = _respectively(text, boundary, left, group)
+            group = respectively_group(text, quantities, i)
+            last_list = respectively(text, boundary, left, group)
             drafts.extend(last_list)
             prev_end = group[-1].end
             i += len(group)
             continue
-        if last_list and _same_subject(left):
-            group = _respectively_group(text, quantities, i)
+        if last_list and same_subject(left):
+            group = respectively_group(text, quantities, i)
             if len(group) == len(last_list):
                 # 分别达6.9万元、3.4万元，增长4.2%、5.3%: the second run shares the list's items
-                drafts.extend(_continue_list(text, boundary, left, group, last_list))
+                drafts.extend(continue_list(text, boundary, left, group, last_list))
                 prev_end = group[-1].end
                 i += len(group)
                 continue
         last_list = []
-        drafts.extend(_distribute(_draft(text, boundary, left, q, drafts), left))
+        drafts.extend(distribute(_draft(text, boundary, left, q, drafts), left))
         prev_end = q.end
         i += 1
     return [d for d in drafts if d.measure != "skip"]
@@ -186,9 +169,9 @@ def _rank_value(n: str | None) -> float | None:
     return parse_number(n) if n else None
 
 
-def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft]) -> _Draft:
+def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]) -> Draft:
     verb = change_verb(left)
-    quote_start = boundary + len(left) - len(left.lstrip(_QUOTE_LEAD))
+    quote_start = boundary + len(left) - len(left.lstrip(QUOTE_LEAD))
     if text.startswith("预计", quote_start):
         quote_start += 2  # 预计 is recorded in ``estimated``, not quoted
     if q.kind == "rank":
@@ -204,7 +187,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
     if metric and drafts and _PREDICATE.match(metric) and left.lstrip().startswith("、"):
         metric = ""  # 总值达到5.53万亿元、稳居全国前十强、增长4.8%: a predicate, same subject
         left = "、" + change_verb_tail(left)
-    if not metric and drafts and left.strip() and _same_subject(left):
+    if not metric and drafts and left.strip() and same_subject(left):
         prev = drafts[-1]
         metric = prev.metric
         carried = True
@@ -215,10 +198,10 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
             if pair:
                 prev.metric, prev.indicator = pair[0], map_indicator(pair[0], prev.measure)
                 metric = pair[1]
-                d = _Draft(q, quote_start, metric, map_indicator(metric, measure), measure,
+                d = Draft(q, quote_start, metric, map_indicator(metric, measure), measure,
                            classify_bound(left, q.suffix), classify_strength(text[: q.start]), sign_verb)
                 return d
-            return _Draft(q, quote_start, metric, prev.indicator, measure, classify_bound(left, q.suffix),
+            return Draft(q, quote_start, metric, prev.indicator, measure, classify_bound(left, q.suffix),
                           classify_strength(text[: q.start]), sign_verb)
         if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth"):
             measure = "skip"  # 增长13%、保持全国第2位: the rank of the growth rate
@@ -230,133 +213,26 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[_Draft
     else:
         indicator = map_indicator(metric, measure) or map_indicator(metric + (verb or ""), measure)
         extra = {}
-    if is_comparison(left) or _PLAN_SHARE.search(left) or not fits_unit(indicator, q.base_unit):
+    if is_comparison(left) or PLAN_SHARE.search(left) or not fits_unit(indicator, q.base_unit):
         indicator = None
         metric = metric or "比较"
     if indicator and q.base_unit is None and q.kind == "amount":
         q.base_unit = default_unit(indicator)
-    measure = _price_change(indicator, measure)
+    measure = price_change(indicator, measure)
     if q.unit == "番" and q.value >= 2:
         measure = "cum_growth"  # 翻了七番: several doublings take several years
     bound = classify_bound(left, q.suffix)
     strength = classify_strength(text[: q.start])
     sign = -1.0 if is_decrease(verb) and q.kind != "rank" else 1.0
-    return _Draft(q, quote_start, metric, indicator, measure, bound, strength, sign, extra)
-
-
-def _price_change(indicator: str | None, measure: str) -> str:
-    """A consumer-price figure in % is always a change (涨幅), never a share."""
-    return "growth" if indicator == "cpi" and measure == "ratio" else measure
+    return Draft(q, quote_start, metric, indicator, measure, bound, strength, sign, extra)
 
 
 _COUNTERS = frozenset({"个", "家", "所", "座", "项", "条", "处", "批", "支", "套", "台", "辆", "艘", "架", "张"})
-_SHARED = re.compile(r"[均都同](?:比上年)?(?:增长|下降|提高|降低|达到|达|超过|保持|控制|实现)")
 
 
-def _distribute(d: _Draft, left: str) -> list[_Draft]:
-    """营业收入、利润均增长12%: one figure said of a list gives one record per item.
-
-    A 、 list always shares the figure; a pair joined by 和 only with 均/都 or when
-    the second is a short noun (完工个数和投资额达到85%), because 和 also occurs
-    inside names (信息传输软件和信息技术服务业).
-    """
-    metric = d.metric
-    if d.extra.get("carried") or not metric or "分别" in left or "等" in metric:
-        return [d]  # …等重点产业产值: a named group's total, not each member's
-    if d.measure == "value" and not _SHARED.search(left):
-        return [d]  # 预算内投资、国债和债券资金70亿元: one total for the list
-    if "、" in metric:
-        items = split_items(metric)
-    elif "和" in metric:
-        parts = metric.split("和")
-        both_catalogue = all(map_indicator(p, d.measure, allow_bare=False) for p in parts)
-        if len(parts) != 2 or not (_SHARED.search(left) or len(parts[1]) <= 5 or both_catalogue):
-            return [d]
-        items = split_items(metric)
-    else:
-        return [d]
-    if len(items) < 2 or any(len(i) < 2 for i in items):
-        return [d]
-    out = []
-    for item in items:
-        copy = _Draft(d.q, d.quote_start, item, map_indicator(item, d.measure, allow_bare=False), d.measure,
-                      d.bound, d.strength, d.sign, dict(d.extra))
-        if not fits_unit(copy.indicator, d.q.base_unit) or is_comparison(left):
-            copy.indicator = None
-        out.append(copy)
-    return out
-
-
-def _same_subject(left: str) -> bool:
-    """Only change verbs and separators before the number: it shares the figure before's subject.
-
-    A level verb such as 新增 starts a new subject (城镇化率达63%，新增1个…).
-    """
-    return _CARRY.match(left) is not None
-
-
-def _respectively_group(text: str, quantities: list[Quantity], i: int) -> list[Quantity]:
-    group = [quantities[i]]
-    for q in quantities[i + 1 :]:
-        gap = text[group[-1].end : q.start]
-        if gap and len(gap) <= 2 and all(ch in "、和及，" for ch in gap):
-            group.append(q)
-        else:
-            break
-    return group
-
-
-def _respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> list[_Draft]:
-    """城乡居民人均可支配收入分别增长5%、7% → one draft per item, metric completed."""
-    subject_raw, _, after = left.partition("分别")
-    subject = trim_metric(subject_raw)
-    items = expand_urban_rural(subject, len(group)) or split_items(subject)
-    if len(group) == 1 and len(items) > 1:
-        group = group * len(items)  # 工业投资、技改投资分别增长8%以上: one figure for each item
-    elif len(items) != len(group):
-        items = [subject] * len(group)
-    verb = change_verb(after) or change_verb(subject_raw)
-    quote_start = boundary + len(left) - len(left.lstrip(_QUOTE_LEAD))
-    out: list[_Draft] = []
-    shared_suffix = group[-1].suffix
-    for q, item in zip(group, items, strict=True):
-        if not q.suffix and shared_suffix in ("左右", "以上", "以内"):
-            q.suffix = shared_suffix  # 分别增长5%、6.5%左右: the qualifier covers the list
-        metric = trim_metric(item) or subject
-        # 失业率、消费价格涨幅分别控制在5%、3%: each item may carry its own change word
-        item_verb = change_verb(item + after) or (verb if change_verb(subject_raw) is None else None)
-        measure = classify_measure(q.kind, left.replace(subject_raw, item), item_verb)
-        indicator = map_indicator(metric, measure, allow_bare=False)
-        if is_comparison(left) or _PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):
-            indicator = None
-        measure = _price_change(indicator, measure)
-        bound = classify_bound(after, q.suffix)
-        strength = classify_strength(text[: q.start])
-        sign = -1.0 if is_decrease(verb) else 1.0
-        d = _Draft(q, quote_start, metric, indicator, measure, bound, strength, sign)
-        d.extra["quote_end"] = group[-1].end
-        out.append(d)
-    return out
-
-
-def _continue_list(text: str, boundary: int, left: str, group: list[Quantity], items: list[_Draft]) -> list[_Draft]:
-    verb = change_verb(left)
-    quote_start = boundary + len(left) - len(left.lstrip(_QUOTE_LEAD))
-    out = []
-    for q, item in zip(group, items, strict=True):
-        measure = classify_measure(q.kind, left, verb)
-        indicator = item.indicator if fits_unit(item.indicator, q.base_unit) else None
-        sign = -1.0 if is_decrease(verb) else 1.0
-        d = _Draft(q, quote_start, item.metric, indicator, measure, classify_bound(left, q.suffix),
-                   classify_strength(text[: q.start]), sign)
-        d.extra["quote_end"] = group[-1].end
-        out.append(d)
-    return out
-
-
-def qualitative_targets(text: str) -> list[_Draft]:
+def qualitative_targets(text: str) -> list[Draft]:
     """与经济增长基本同步 / 完成省下达的…目标任务: catalogue targets stated without a number."""
-    out: list[_Draft] = []
+    out: list[Draft] = []
     for rx in rules()["_qualitative"]:
         for m in rx.finditer(text):
             if "items" in rx.groupindex and m.group("items"):
@@ -369,13 +245,13 @@ def qualitative_targets(text: str) -> list[_Draft]:
                 if indicator is None:
                     continue
                 q = Quantity(start, m.end(), m.end(), math.nan, None, None, None, 1.0, "qualitative", "", False)
-                d = _Draft(q, start, trim_metric(item), indicator, "qualitative", "exact", classify_strength(text[:start]))
+                d = Draft(q, start, trim_metric(item), indicator, "qualitative", "exact", classify_strength(text[:start]))
                 out.append(d)
     return out
 
 
 def _to_record(
-    layout: ReportLayout, doc: str, sentence: Sentence, d: _Draft, past: re.Pattern[str], n: int
+    layout: ReportLayout, doc: str, sentence: Sentence, d: Draft, past: re.Pattern[str], n: int
 ) -> Record:
     year = layout.year
     recall = past.search(sentence.text, 0, d.quote_start + 1) if d.quote_start >= 0 else None

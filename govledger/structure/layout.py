@@ -234,10 +234,10 @@ def _find_closing(norm: str, paragraphs: list[Paragraph], plan_index: int | None
 def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -> int | None:
     for i, p in enumerate(paragraphs):
         line = norm[p.start : p.end]
-        if p.level == 0 and "回顾" not in line and (
-            _is_plan_heading(line) or part_named_by_year(line, year) == "plan"
-        ):
-            return i
+        if p.level == 0 and "回顾" not in line:
+            by_year = part_named_by_year(line, year)  # "2021年的主要工作" in 2022 is the review
+            if by_year == "plan" or (by_year is None and _is_plan_heading(line)):
+                return i
     fallbacks = load_json("structure.json")["plan_paragraph_fallback"]
     ystr = str(year) if year else r"20\d\d"
     pats = re.compile("|".join(f"(?:{f.replace('{year}', ystr)})" for f in fallbacks))

@@ -1,0 +1,47 @@
+"""The record being built from one quantity of a sentence, shared by the extractor and the list rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from govledger.extract.numbers import Quantity
+from govledger.extract.qualifiers import change_verb, rules
+
+QUOTE_LEAD = " 、和及与，\n\r\t\u3000"
+CARRY = re.compile(rules()["carry_glue"])
+PLAN_SHARE = re.compile(rules()["plan_share"])
+
+
+@dataclass
+class Draft:
+    """A record being built from one quantity of a sentence."""
+
+    q: Quantity
+    quote_start: int
+    metric: str
+    indicator: str | None
+    measure: str
+    bound: str
+    strength: str
+    sign: float = 1.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def change_verb_tail(left: str) -> str:
+    """The change verb at the end of ``left`` (…前十强、增长 → 增长), or ""."""
+    verb = change_verb(left)
+    return verb if verb and left.rstrip().endswith(verb) else ""
+
+
+def same_subject(left: str) -> bool:
+    """Only change verbs and separators before the number: it shares the figure before's subject.
+
+    A level verb such as 新增 starts a new subject (城镇化率达63%，新增1个…).
+    """
+    return CARRY.match(left) is not None
+
+
+def price_change(indicator: str | None, measure: str) -> str:
+    """A consumer-price figure in % is always a change (涨幅), never a share."""
+    return "growth" if indicator == "cpi" and measure == "ratio" else measure

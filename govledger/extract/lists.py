@@ -1,0 +1,122 @@
+"""Lists: one figure said of several items, several figures of several items.
+
+分别 lists (城乡居民人均可支配收入分别增长5%、7%), a second run that shares
+the list's items (分别达6.9万元、3.4万元，增长4.2%、5.3%), one figure said of a
+list (营业收入、利润均增长12%), a shared figure after parallel items
+(城镇…23384元，农村…11000元，均增长6%) and paired lists without 分别
+(粮食种植面积、产量稳定在300万亩、105万吨以上). Only this stage sees the
+quantities of a sentence together, so lists are resolved here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from govledger.extract.drafts import PLAN_SHARE, QUOTE_LEAD, Draft, price_change
+from govledger.extract.metrics import expand_urban_rural, fits_unit, map_indicator, split_items, trim_metric
+from govledger.extract.numbers import Quantity
+from govledger.extract.qualifiers import (
+    change_verb,
+    classify_bound,
+    classify_measure,
+    classify_strength,
+    is_comparison,
+    is_decrease,
+)
+
+_SHARED = re.compile(r"[均都同](?:比上年)?(?:增长|下降|提高|降低|达到|达|超过|保持|控制|实现)")
+
+
+def distribute(d: Draft, left: str) -> list[Draft]:
+    """营业收入、利润均增长12%: one figure said of a list gives one record per item.
+
+    A 、 list always shares the figure; a pair joined by 和 only with 均/都 or when
+    the second is a short noun (完工个数和投资额达到85%), because 和 also occurs
+    inside names (信息传输软件和信息技术服务业).
+    """
+    metric = d.metric
+    if d.extra.get("carried") or not metric or "分别" in left or "等" in metric:
+        return [d]  # …等重点产业产值: a named group's total, not each member's
+    if d.measure == "value" and not _SHARED.search(left):
+        return [d]  # 预算内投资、国债和债券资金70亿元: one total for the list
+    if "、" in metric:
+        items = split_items(metric)
+    elif "和" in metric:
+        parts = metric.split("和")
+        both_catalogue = all(map_indicator(p, d.measure, allow_bare=False) for p in parts)
+        if len(parts) != 2 or not (_SHARED.search(left) or len(parts[1]) <= 5 or both_catalogue):
+            return [d]
+        items = split_items(metric)
+    else:
+        return [d]
+    if len(items) < 2 or any(len(i) < 2 for i in items):
+        return [d]
+    out = []
+    for item in items:
+        copy = Draft(d.q, d.quote_start, item, map_indicator(item, d.measure, allow_bare=False), d.measure,
+                      d.bound, d.strength, d.sign, dict(d.extra))
+        if not fits_unit(copy.indicator, d.q.base_unit) or is_comparison(left):
+            copy.indicator = None
+        out.append(copy)
+    return out
+
+
+def respectively_group(text: str, quantities: list[Quantity], i: int) -> list[Quantity]:
+    group = [quantities[i]]
+    for q in quantities[i + 1 :]:
+        gap = text[group[-1].end : q.start]
+        if gap and len(gap) <= 2 and all(ch in "、和及，" for ch in gap):
+            group.append(q)
+        else:
+            break
+    return group
+
+
+def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> list[Draft]:
+    """城乡居民人均可支配收入分别增长5%、7% → one draft per item, metric completed."""
+    subject_raw, _, after = left.partition("分别")
+    subject = trim_metric(subject_raw)
+    items = expand_urban_rural(subject, len(group)) or split_items(subject)
+    if len(group) == 1 and len(items) > 1:
+        group = group * len(items)  # 工业投资、技改投资分别增长8%以上: one figure for each item
+    elif len(items) != len(group):
+        items = [subject] * len(group)
+    verb = change_verb(after) or change_verb(subject_raw)
+    quote_start = boundary + len(left) - len(left.lstrip(QUOTE_LEAD))
+    out: list[Draft] = []
+    shared_suffix = group[-1].suffix
+    for q, item in zip(group, items, strict=True):
+        if not q.suffix and shared_suffix in ("左右", "以上", "以内"):
+            q.suffix = shared_suffix  # 分别增长5%、6.5%左右: the qualifier covers the list
+        metric = trim_metric(item) or subject
+        # 失业率、消费价格涨幅分别控制在5%、3%: each item may carry its own change word
+        item_verb = change_verb(item + after) or (verb if change_verb(subject_raw) is None else None)
+        measure = classify_measure(q.kind, left.replace(subject_raw, item), item_verb)
+        indicator = map_indicator(metric, measure, allow_bare=False)
+        if is_comparison(left) or PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):
+            indicator = None
+        measure = price_change(indicator, measure)
+        bound = classify_bound(after, q.suffix)
+        strength = classify_strength(text[: q.start])
+        sign = -1.0 if is_decrease(verb) else 1.0
+        d = Draft(q, quote_start, metric, indicator, measure, bound, strength, sign)
+        d.extra["quote_end"] = group[-1].end
+        out.append(d)
+    return out
+
+
+def continue_list(text: str, boundary: int, left: str, group: list[Quantity], items: list[Draft]) -> list[Draft]:
+    verb = change_verb(left)
+    quote_start = boundary + len(left) - len(left.lstrip(QUOTE_LEAD))
+    out = []
+    for q, item in zip(group, items, strict=True):
+        measure = classify_measure(q.kind, left, verb)
+        indicator = item.indicator if fits_unit(item.indicator, q.base_unit) else None
+        sign = -1.0 if is_decrease(verb) else 1.0
+        d = Draft(q, quote_start, item.metric, indicator, measure, classify_bound(left, q.suffix),
+                   classify_strength(text[: q.start]), sign)
+        d.extra["quote_end"] = group[-1].end
+        out.append(d)
+    return out
+
+
