@@ -42,6 +42,22 @@ def same_subject(left: str) -> bool:
     return CARRY.match(left) is not None
 
 
+def complete_bare_head(metric: str, before: str) -> str:
+    """产量 after 粮食播种面积稳定在427万亩、: a bare head noun takes its sentence's subject."""
+    for subject in rules().get("bare_heads", {}).get(metric, ()):
+        if subject in before:
+            return subject + metric
+    return metric
+
+
+def index_to_change(indicator: str | None, q: Quantity) -> None:
+    """居民消费价格指数控制在103.5%左右 is a 3.5% rise: a price index over 100 becomes the change."""
+    if indicator == "cpi" and q.kind == "percent" and 100 < q.value < 130:
+        q.value = round(q.value - 100, 6)
+        if q.value_max is not None and 100 < q.value_max < 130:
+            q.value_max = round(q.value_max - 100, 6)
+
+
 def price_change(indicator: str | None, measure: str) -> str:
     """A consumer-price figure in % is always a change (涨幅), never a share."""
     return "growth" if indicator == "cpi" and measure == "ratio" else measure

@@ -19,10 +19,21 @@ from govledger.extract.drafts import (
     QUOTE_LEAD,
     Draft,
     change_verb_tail,
+    complete_bare_head,
+    index_to_change,
     price_change,
     same_subject,
 )
-from govledger.extract.lists import continue_list, distribute, respectively, respectively_group
+from govledger.extract.lists import (
+    continue_list,
+    distribute,
+    paired_items,
+    respectively,
+    respectively_group,
+    said_of_each,
+    shared_by_items,
+    trailing_items,
+)
 from govledger.extract.metrics import (
     default_unit,
     expand_urban_rural,
@@ -49,7 +60,7 @@ from govledger.structure.layout import ReportLayout, Sentence
 _CLAUSE_DELIMS = "，；：,:"
 _RANK = re.compile(
     r"(?:居|位居|位列|名列|排名|排|列|稳居|跃居|保持|升至|跃升至|上升至|进入)"
-    r"(?P<scope>[^，。；、\d]{0,10}?)(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?|(?P<first>首位|榜首))"
+    r"(?P<scope>(?:[^，。；、\d]|(?:19|20)\d\d年){0,12}?)(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?|(?P<first>首位|榜首))"
 )
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
 _TARGET_YEAR = re.compile(r"到(20\d\d)年")
@@ -95,22 +106,38 @@ def extract_sentence(text: str) -> list[Draft]:
         q = quantities[i]
         boundary = max(_last_delim(text, q.start), prev_end)
         left = text[boundary : q.start]
-        if "分别" in left:
+        if last_list and same_subject(left):
+            group = respectively_group(text, quantities, i)
+            if len(group) == len(last_list):
+                # 分别达6.9万元、3.4万元，(分别)增长4.2%、5.3%: the second run shares the list's items
+                drafts.extend(continue_list(text, boundary, left, group, last_list))
+                prev_end = group[-1].end
+                i += len(group)
+                continue
+        if "分别" in left and not trim_metric(left.partition("分别")[0]) and same_subject(left):
+            group = respectively_group(text, quantities, i)
+            listed = trailing_items(drafts)
+            if len(listed) == len(group):
+                # 城乡居民人均可支配收入达到54448元和22791元，分别增长6.8%和10%
+                last_list = continue_list(text, boundary, left, group, listed)
+                drafts.extend(last_list)
+                prev_end = group[-1].end
+                i += len(group)
+                continue
+        if "分别" in left or (q.kind != "rank" and paired_items(left, len(respectively_group(text, quantities, i)))):
             group = respectively_group(text, quantities, i)
             last_list = respectively(text, boundary, left, group)
             drafts.extend(last_list)
             prev_end = group[-1].end
             i += len(group)
             continue
-        if last_list and same_subject(left):
-            group = respectively_group(text, quantities, i)
-            if len(group) == len(last_list):
-                # 分别达6.9万元、3.4万元，增长4.2%、5.3%: the second run shares the list's items
-                drafts.extend(continue_list(text, boundary, left, group, last_list))
-                prev_end = group[-1].end
-                i += len(group)
-                continue
         last_list = []
+        items = shared_by_items(left, drafts)
+        if items:
+            drafts.extend(said_of_each(text, boundary, left, q, items))
+            prev_end = q.end
+            i += 1
+            continue
         drafts.extend(distribute(_draft(text, boundary, left, q, drafts), left))
         prev_end = q.end
         i += 1
@@ -150,6 +177,20 @@ def _is_modifier(text: str, q: Quantity) -> bool:
     return False
 
 
+_LEVEL_WORDS = ("总量", "规模", "总额", "总量规模")
+_RANK_LEAD = re.compile(r"(?:攀升至|跃升至|上升至|升至|提升至|位居|位列|名列|排名|稳居|跃居|居|排|列|保持|进入)[^，。；、]{0,14}$")
+
+
+def _listed_bound(left: str, q: Quantity, prev: Draft) -> str:
+    """超过4.55万元、2.28万元 / 迈上4000亿元、5000亿元: a bound word before the list covers it."""
+    own = classify_bound(left, q.suffix)
+    return prev.bound if own == "exact" and not q.suffix and not prev.q.suffix else own
+
+
+def _names_level(left: str) -> bool:
+    return any(word in left for word in _LEVEL_WORDS)
+
+
 def find_ranks(text: str, masked: str) -> list[Quantity]:
     """居全省第1位, 全国首位: the position of the indicator's own level."""
     out: list[Quantity] = []
@@ -174,15 +215,22 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     quote_start = boundary + len(left) - len(left.lstrip(QUOTE_LEAD))
     if text.startswith("预计", quote_start):
         quote_start += 2  # 预计 is recorded in ``estimated``, not quoted
-    if q.kind == "rank":
+    if _FROM.search(left):
+        measure = "skip"  # 从11.37万亿元提高到14.58万亿元: the starting level is not a result
+    elif q.kind == "rank":
         measure = "rank"
         if any(word in left for word in _GROWTH_OF):
             measure = "skip"  # a rank of growth, not of the level
-    elif _FROM.search(left):
-        measure = "skip"  # 从11.37万亿元提高到14.58万亿元: the starting level is not a result
     else:
         measure = classify_measure(q.kind, left, verb)
-    metric = trim_metric(left)
+    metric = complete_bare_head(trim_metric(left), text[: q.start])
+    if q.kind == "rank":
+        metric = trim_metric(_RANK_LEAD.sub("", left))
+        if metric in _LEVEL_WORDS:
+            metric = ""  # 增长55.5%，总量位居全区第一: the rank of the subject's own level
+        elif not metric and drafts and drafts[-1].q.kind == "rank" and measure == "rank":
+            prev = drafts[-1]  # 排名由第49位攀升至第45位: the end state of the same ranking
+            return Draft(q, quote_start, prev.metric, prev.indicator, measure, "exact", classify_strength(text[: q.start]))
     carried = False
     if metric and drafts and _PREDICATE.match(metric) and left.lstrip().startswith("、"):
         metric = ""  # 总值达到5.53万亿元、稳居全国前十强、增长4.8%: a predicate, same subject
@@ -199,11 +247,11 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
                 prev.metric, prev.indicator = pair[0], map_indicator(pair[0], prev.measure)
                 metric = pair[1]
                 d = Draft(q, quote_start, metric, map_indicator(metric, measure), measure,
-                           classify_bound(left, q.suffix), classify_strength(text[: q.start]), sign_verb)
+                          _listed_bound(left, q, prev), classify_strength(text[: q.start]), sign_verb)
                 return d
-            return Draft(q, quote_start, metric, prev.indicator, measure, classify_bound(left, q.suffix),
+            return Draft(q, quote_start, metric, prev.indicator, measure, _listed_bound(left, q, prev),
                           classify_strength(text[: q.start]), sign_verb)
-        if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth"):
+        if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth") and not _names_level(left):
             measure = "skip"  # 增长13%、保持全国第2位: the rank of the growth rate
     elif not metric:
         metric = right_metric(text[q.num_end : q.num_end + 30])
@@ -212,10 +260,14 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         extra: dict[str, object] = {"carried": True}
     else:
         indicator = map_indicator(metric, measure) or map_indicator(metric + (verb or ""), measure)
+        for level_word in _LEVEL_WORDS:  # 经济总量突破4000亿元: 总量 was trimmed as a verb tail
+            if indicator is None and metric and metric + level_word in left:
+                indicator = map_indicator(metric + level_word, measure)
         extra = {}
     if is_comparison(left) or PLAN_SHARE.search(left) or not fits_unit(indicator, q.base_unit):
         indicator = None
         metric = metric or "比较"
+    index_to_change(indicator, q)
     if indicator and q.base_unit is None and q.kind == "amount":
         q.base_unit = default_unit(indicator)
     measure = price_change(indicator, measure)

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import re
 
-from govledger.extract.drafts import PLAN_SHARE, QUOTE_LEAD, Draft, price_change
+from govledger.extract.drafts import (
+    PLAN_SHARE,
+    QUOTE_LEAD,
+    Draft,
+    complete_bare_head,
+    index_to_change,
+    price_change,
+)
 from govledger.extract.metrics import expand_urban_rural, fits_unit, map_indicator, split_items, trim_metric
 from govledger.extract.numbers import Quantity
 from govledger.extract.qualifiers import (
@@ -61,6 +68,47 @@ def distribute(d: Draft, left: str) -> list[Draft]:
     return out
 
 
+_SPAN_MARKERS = ("年均", "年平均", "累计")
+_SHARED_LEAD = re.compile(r"^[，、；\s]*[均都](?:比上年|同比)?")
+
+
+def paired_items(left: str, group_size: int) -> bool:
+    """粮食种植面积、产量稳定在300万亩、105万吨以上: as many items as adjacent figures, no 分别."""
+    items = split_items(trim_metric(left))
+    return group_size >= 2 and len(items) == group_size and all(len(i) >= 2 for i in items)
+
+
+def shared_by_items(left: str, drafts: list[Draft]) -> list[Draft]:
+    """城镇…23384元，农村…11000元，均增长6%: the items a trailing 均/都 figure is said of."""
+    if not _SHARED_LEAD.match(left) or trim_metric(left):
+        return []
+    return trailing_items(drafts)
+
+
+def trailing_items(drafts: list[Draft]) -> list[Draft]:
+    """The run of distinct subjects the sentence just listed (…54448元和22791元), or []."""
+    items: list[Draft] = []
+    for d in reversed(drafts):
+        if d.measure == "skip" or not d.metric or any(d.metric == i.metric for i in items):
+            break
+        if items and d.q.kind != items[-1].q.kind:
+            break
+        items.append(d)
+    return list(reversed(items)) if len(items) >= 2 else []
+
+
+def said_of_each(text: str, boundary: int, left: str, q: Quantity, items: list[Draft]) -> list[Draft]:
+    verb = change_verb(left)
+    quote_start = boundary + len(left) - len(left.lstrip(QUOTE_LEAD))
+    measure = classify_measure(q.kind, left, verb)
+    sign = -1.0 if is_decrease(verb) else 1.0
+    return [
+        Draft(q, quote_start, item.metric, item.indicator if fits_unit(item.indicator, q.base_unit) else None,
+              measure, classify_bound(left, q.suffix), classify_strength(text[: q.start]), sign)
+        for item in items
+    ]
+
+
 def respectively_group(text: str, quantities: list[Quantity], i: int) -> list[Quantity]:
     group = [quantities[i]]
     for q in quantities[i + 1 :]:
@@ -88,15 +136,18 @@ def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> 
     for q, item in zip(group, items, strict=True):
         if not q.suffix and shared_suffix in ("左右", "以上", "以内"):
             q.suffix = shared_suffix  # 分别增长5%、6.5%左右: the qualifier covers the list
-        metric = trim_metric(item) or subject
+        metric = complete_bare_head(trim_metric(item) or subject, text[:boundary] + subject_raw)
         # 失业率、消费价格涨幅分别控制在5%、3%: each item may carry its own change word
         item_verb = change_verb(item + after) or (verb if change_verb(subject_raw) is None else None)
-        measure = classify_measure(q.kind, left.replace(subject_raw, item), item_verb)
+        # 城乡居民人均可支配收入年均分别增长…: the several-year marker sits in the shared subject
+        lead = "".join(m for m in _SPAN_MARKERS if m in subject_raw and m not in item)
+        measure = classify_measure(q.kind, left.replace(subject_raw, item + lead), item_verb)
         indicator = map_indicator(metric, measure, allow_bare=False)
+        index_to_change(indicator, q)
         if is_comparison(left) or PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):
             indicator = None
         measure = price_change(indicator, measure)
-        bound = classify_bound(after, q.suffix)
+        bound = classify_bound(after or subject_raw, q.suffix)
         strength = classify_strength(text[: q.start])
         sign = -1.0 if is_decrease(verb) else 1.0
         d = Draft(q, quote_start, metric, indicator, measure, bound, strength, sign)

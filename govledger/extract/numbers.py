@@ -174,6 +174,8 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
             approx_word = masked[pos]
             pos += 1
         unit = table.match(masked, pos)
+        if unit is None and not chinese and masked.startswith(" ", pos):
+            unit, pos = _unit_after_spaces(masked, pos, table)
         if unit is None or (unit[1] == "" and chinese):
             if not chinese:
                 bare.append((start, end, value))
@@ -206,6 +208,17 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
     found.extend(find_doublings(masked))
     found.sort(key=lambda q: q.start)
     return found
+
+
+def _unit_after_spaces(
+    masked: str, pos: int, table: UnitTable
+) -> tuple[tuple[str, str, float, str] | None, int]:
+    """354 亿元, 5 %: some collected texts put a space between number and unit."""
+    skip = pos
+    while skip < len(masked) and skip - pos < 2 and masked[skip] == " ":
+        skip += 1
+    unit = table.match(masked, skip)
+    return (unit, skip) if unit is not None and unit[1] else (None, pos)
 
 
 _DOUBLING = re.compile(r"翻(?:了)?(?P<n>\d+|[一二两三四五六七八九十]+)番(?P<suffix>以上|多)?|翻番")
