@@ -75,11 +75,14 @@ def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
     """All records of a report in document order, ids ``<doc>#<n>`` from 1."""
     records: list[Record] = []
     past_markers = re.compile("|".join(rules_past()))
-    for sentence in layout.sentences:
-        for draft in extract_sentence(sentence.text):
+    drafts_of = [extract_sentence(sentence.text) for sentence in layout.sentences]
+    # paragraphs that state numeric catalogue targets: the list of main targets
+    listing = {s.paragraph for s, ds in zip(layout.sentences, drafts_of, strict=True) if any(d.indicator for d in ds)}
+    for sentence, drafts in zip(layout.sentences, drafts_of, strict=True):
+        for draft in drafts:
             records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1))
         if sentence.part == "plan":
-            for draft in qualitative_targets(sentence.text):
+            for draft in qualitative_targets(sentence.text, in_target_list=sentence.paragraph in listing):
                 records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1))
     records.sort(key=lambda r: (r.start or 0, r.end or 0))
     for n, r in enumerate(records, 1):
@@ -181,6 +184,19 @@ _LEVEL_WORDS = ("总量", "规模", "总额", "总量规模")
 _RANK_LEAD = re.compile(r"(?:攀升至|跃升至|上升至|升至|提升至|位居|位列|名列|排名|稳居|跃居|居|排|列|保持|进入)[^，。；、]{0,14}$")
 
 
+def _rank_of_previous(text: str, quote_start: int, left: str, q: Quantity, prev: Draft) -> Draft:
+    """A rank with no subject of its own ranks the figure before it.
+
+    实际利用外资2.2亿美元、居全省第2位 and 增长55.5%，总量位居全区第一 rank the
+    level; 增长13%、保持全省第2位 ranks the growth rate (no record); 由第49位攀升至
+    第45位 gives the end state of the same ranking.
+    """
+    measure = "rank"
+    if prev.q.kind != "rank" and prev.measure in ("growth", "avg_growth") and not _names_level(left):
+        measure = "skip"
+    return Draft(q, quote_start, prev.metric, prev.indicator, measure, "exact", classify_strength(text[: q.start]))
+
+
 def _listed_bound(left: str, q: Quantity, prev: Draft) -> str:
     """超过4.55万元、2.28万元 / 迈上4000亿元、5000亿元: a bound word before the list covers it."""
     own = classify_bound(left, q.suffix)
@@ -226,11 +242,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     metric = complete_bare_head(trim_metric(left), text[: q.start])
     if q.kind == "rank":
         metric = trim_metric(_RANK_LEAD.sub("", left))
-        if metric in _LEVEL_WORDS:
-            metric = ""  # 增长55.5%，总量位居全区第一: the rank of the subject's own level
-        elif not metric and drafts and drafts[-1].q.kind == "rank" and measure == "rank":
-            prev = drafts[-1]  # 排名由第49位攀升至第45位: the end state of the same ranking
-            return Draft(q, quote_start, prev.metric, prev.indicator, measure, "exact", classify_strength(text[: q.start]))
+        if (metric in _LEVEL_WORDS or not metric) and drafts and measure == "rank":
+            return _rank_of_previous(text, quote_start, left, q, drafts[-1])
     carried = False
     if metric and drafts and _PREDICATE.match(metric) and left.lstrip().startswith("、"):
         metric = ""  # 总值达到5.53万亿元、稳居全国前十强、增长4.8%: a predicate, same subject
@@ -282,10 +295,15 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
 _COUNTERS = frozenset({"个", "家", "所", "座", "项", "条", "处", "批", "支", "套", "台", "辆", "艘", "架", "张"})
 
 
-def qualitative_targets(text: str) -> list[Draft]:
-    """与经济增长基本同步 / 完成省下达的…目标任务: catalogue targets stated without a number."""
+def qualitative_targets(text: str, in_target_list: bool = False) -> list[Draft]:
+    """与经济增长基本同步 / 完成省下达的…目标任务: catalogue targets stated without a number.
+
+    Trend words (持续下降, 保持全区前列, 保持稳定增长) are targets only in the list of
+    main targets; in the work plan the same words describe work, not a promise.
+    """
     out: list[Draft] = []
-    for rx in rules()["_qualitative"]:
+    patterns = rules()["_qualitative"] + (rules()["_qualitative_listed"] if in_target_list else [])
+    for rx in patterns:
         for m in rx.finditer(text):
             if "items" in rx.groupindex and m.group("items"):
                 subject, start = m.group("items"), m.start()

@@ -27,6 +27,7 @@ def rules() -> dict[str, Any]:
     raw["_cum"] = re.compile("|".join(raw["cum_markers"]))
     raw["_comparison"] = re.compile("|".join(raw["comparison"]))
     raw["_qualitative"] = [re.compile(p) for p in raw["qualitative"]]
+    raw["_qualitative_listed"] = [re.compile(p) for p in raw["qualitative_in_target_list"]]
     return raw
 
 
