@@ -61,7 +61,7 @@ def test_import_summary_failures_and_resume(reports: Path, store_url: str) -> No
 
 def test_unchanged_reports_are_skipped_before_extraction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from govledger import pipeline
-    from govledger.serve.cli_store import ledger_fingerprint
+    from govledger.track.sources import text_fingerprint as ledger_fingerprint
 
     ledger = pipeline.build_ledger(REPORTS / "yaan_2024.txt")
     assert ledger_fingerprint(ledger.text) == ledger.sha256  # the cheap check computes the pipeline's value

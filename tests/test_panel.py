@@ -123,7 +123,7 @@ def test_lazy_package_export() -> None:
 def test_panel_over_a_folder_of_real_reports(tmp_path: Path) -> None:
     for name in ("guowuyuan_2023", "guowuyuan_2024", "guowuyuan_2025", "xizang_2025", "xizang_2026"):
         (tmp_path / f"{name}.txt").symlink_to(REPORTS / f"{name}.txt")
-    (tmp_path / "notes.md").write_text("not a report", encoding="utf-8")
+    (tmp_path / "notes.csv").write_text("not a report", encoding="utf-8")
     df = panel(tmp_path)
     assert set(df["place"]) == {"全国", "西藏自治区"}
     assert set(df["level"]) == {"national", "province"}

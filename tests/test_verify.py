@@ -7,17 +7,14 @@ from typing import Any
 
 import pytest
 
-from govledger.errors import ReportError
 from govledger.records import Record
 from govledger.track.similarity import dice, jaccard, metric_similarity, normalise_metric
 from govledger.track.verify import (
     VERDICTS,
-    add_override,
-    apply_overrides,
+    Override,
     direction_of,
     judge,
     judge_in_step,
-    load_overrides,
     match_outcomes,
     summarise,
     verify_records,
@@ -168,9 +165,9 @@ def test_direction_comes_from_catalogue_file() -> None:
     assert direction_of("cpi")[0] == "down"
     assert direction_of("energy_intensity")[0] == "down"
     assert direction_of("gdp")[0] == "up"
-    # an id the catalogue does not know falls back to the built-in rule and says so
+    # directions come from the catalogue only: an id it does not know is "up" by default, and says so
     d, source = direction_of("no_such_indicator")
-    assert d == "up" and source.startswith("built-in")
+    assert d == "up" and source.startswith("default") and "no_such_indicator" in source
     assert direction_of(None, "PM2.5平均浓度")[0] == "down"
     assert direction_of(None, "高新技术企业数量") == ("up", "default")
 
@@ -483,34 +480,21 @@ def test_verdict_row_fields_and_summary() -> None:
 # ----------------------------------------------------------------------------- overrides
 
 
-def test_overrides_set_verdict_and_keep_reason(tmp_path: Any) -> None:
+def test_overrides_set_verdict_and_keep_reason() -> None:
+    from govledger.track.overrides import apply_overrides
+
     t = rec("社会消费品零售总额增长6%", 6, indicator="retail_sales", metric="社会消费品零售总额")
-    rows = verify_records([t], [], year=2024)
-    path = tmp_path / "overrides.json"
-    add_override(path, doc="guangyuan_2024", target_quote="社会消费品零售总额增长6%", verdict="missed",
-                 reason="statistical bulletin: 4.1%", by="analyst")
-    add_override(path, doc="guangyuan_2024", target_quote="社会消费品零售总额增长6%", verdict="missed",
-                 reason="bulletin 2025-03: retail sales grew 4.1%", by="analyst")
-    ovs = load_overrides(path)
-    assert len(ovs) == 2  # the file keeps every decision
+    rows = verify_records([t], [], year=2024, doc="guangyuan_2024")
+    ovs = [
+        Override("guangyuan_2024", "missed", "statistical bulletin: 4.1%", target_quote="社会消费品零售总额增长6%",
+                 by="analyst"),
+        Override("guangyuan_2024", "missed", "bulletin 2025-03: retail sales grew 4.1%",
+                 target_quote="社会消费品零售总额增长6%", by="analyst"),
+        Override("other_2024", "met", "another report", target_quote="社会消费品零售总额增长6%", by="analyst"),
+    ]
     assert apply_overrides(rows, ovs) == 1
     assert rows[0].verdict == "missed" and rows[0].overridden and rows[0].auto_verdict == "not_reported"
-    assert "bulletin 2025-03" in rows[0].reason and "not_reported" in rows[0].reason
-
-
-def test_bad_overrides_are_one_line_errors(tmp_path: Any) -> None:
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps([{"doc": "x", "target_id": "x#1", "verdict": "kept", "reason": "r"}]), encoding="utf-8")
-    with pytest.raises(ReportError, match="verdict must be one of"):
-        load_overrides(bad)
-    bad.write_text(json.dumps([{"doc": "x", "target_id": "x#1", "verdict": "met", "reason": " "}]), encoding="utf-8")
-    with pytest.raises(ReportError, match="reason is required"):
-        load_overrides(bad)
-    bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ReportError, match="not a JSON"):
-        load_overrides(bad)
-    with pytest.raises(ReportError, match="does not exist"):
-        load_overrides(tmp_path / "missing.json")
+    assert "bulletin 2025-03" in rows[0].reason and "not_reported" in rows[0].reason  # the newest wins
 
 
 # ----------------------------------------------------------------------------- outcome bounds, plan shares, "ahead"
@@ -577,7 +561,7 @@ def _at(text: str, quote: str, **kw: Any) -> Record:
 
 
 def test_five_year_review_figures_do_not_judge_the_year() -> None:
-    from govledger.track.scope import review_scopes
+    from govledger.structure.scope import review_scopes, with_scopes
 
     text = FIVE_YEAR_REVIEW
     avg = _at(text, "地区生产总值年均增长5.7%", value=5.7, measure="growth", **GDP_O)
@@ -596,7 +580,8 @@ def test_five_year_review_figures_do_not_judge_the_year() -> None:
     jobs_t = rec("城镇新增就业55万人", 55, indicator="urban_new_jobs", metric="城镇新增就业", measure="value",
                  unit="万人", base_value=550_000, base_unit="人")
     inc_t = rec("居民人均可支配收入增长6%", 6, indicator="resident_income", metric="居民人均可支配收入")
-    rows = verify_records([gdp_t, jobs_t, inc_t], recs, year=2024, scopes=scopes)
+    scoped = with_scopes(recs, text, 2024)
+    rows = verify_records([gdp_t, jobs_t, inc_t], scoped, year=2024)
     assert [(r.verdict, r.outcome_quote) for r in rows] == [
         ("met", "地区生产总值增长5.1%"),
         ("missed", "城镇新增就业52万人"),
@@ -606,7 +591,7 @@ def test_five_year_review_figures_do_not_judge_the_year() -> None:
     # without the five-year paragraphs' context the several-year figures would have been taken
     jobs_only = verify_records([jobs_t], [jobs5], year=2024)
     assert jobs_only[0].verdict == "met"
-    assert verify_records([jobs_t], [jobs5], year=2024, scopes=scopes)[0].verdict == "not_reported"
+    assert verify_records([jobs_t], [scoped[1]], year=2024)[0].verdict == "not_reported"
 
 
 def test_several_year_average_of_a_level_is_set_aside() -> None:
@@ -619,7 +604,7 @@ def test_several_year_average_of_a_level_is_set_aside() -> None:
 
 
 def test_five_year_review_opened_after_a_year_sentence() -> None:
-    from govledger.track.scope import line_scopes
+    from govledger.structure.scope import line_scopes
 
     text = (
         "一、2024年及“十四五”时期工作回顾\n"

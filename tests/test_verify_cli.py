@@ -80,17 +80,26 @@ def test_verify_errors_are_one_line_exit_2(pair: tuple[Path, Path], tmp_path: Pa
 
 
 def test_overrides_from_the_cli(pair: tuple[Path, Path], tmp_path: Path) -> None:
-    ov = tmp_path / "overrides.json"
-    res = runner.invoke(app, ["verify-override", str(ov), "--doc", "guangyuan_2024", "--quote", "社会消费品零售总额",
+    from govledger.store import open_store
+    from govledger.store.verdicts import list_overrides
+
+    db = str(tmp_path / "overrides.db")
+    open_store(db).close()
+    res = runner.invoke(app, ["verify-override", "--db", db, "--doc", "guangyuan_2024", "--quote", "社会消费品零售总额",
                               "--verdict", "missed", "--reason", "statistical bulletin: 5.1%", "--by", "analyst"])
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["verify", str(pair[0]), str(pair[1]), "-f", "jsonl", "--overrides", str(ov)])
+    res = runner.invoke(app, ["verify", str(pair[0]), str(pair[1]), "-f", "jsonl", "--db", db])
     rows = [json.loads(line) for line in res.stdout.splitlines()]
     assert rows[1]["verdict"] == "missed" and rows[1]["overridden"] and rows[1]["auto_verdict"] == "not_reported"
-    res = runner.invoke(app, ["verify-override", str(ov), "--doc", "x", "--quote", "q", "--verdict", "kept",
-                              "--reason", "r"])
+    assert "by analyst" in rows[1]["reason"]
+    res = runner.invoke(app, ["verify-override", "--db", db, "--doc", "x", "--quote", "q", "--verdict", "kept",
+                              "--reason", "r", "--by", "analyst"])
     assert res.exit_code == 2 and "verdict must be one of" in res.output
-    assert len(json.loads(ov.read_text(encoding="utf-8"))) == 1  # nothing half-written
+    with open_store(db) as store:
+        assert len(list_overrides(store)) == 1  # nothing half-written
+    res = runner.invoke(app, ["verify-override", "--db", str(tmp_path / "missing.db"), "--doc", "x", "--quote", "q",
+                              "--verdict", "met", "--reason", "r", "--by", "a"])
+    assert res.exit_code == 2 and "missing.db" in res.output
 
 
 def test_verify_dir_pairs_files(pair: tuple[Path, Path], tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ opened) stop before any work, with one line and exit code 2.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import signal
@@ -78,19 +77,6 @@ class TaskResult:
     reason: str = ""
 
 
-def ledger_fingerprint(text: str) -> str:
-    """``Ledger.sha256`` computed from the text alone, without structuring or extracting.
-
-    The pipeline hashes the text together with its rule tables (a rule change
-    means re-extracting); a test checks that this equals ``build_ledger``'s
-    value, so the cheap skip cannot silently drift from it.
-    """
-    from govledger import pipeline
-
-    rules = pipeline.rules_fingerprint() if hasattr(pipeline, "rules_fingerprint") else b""
-    return hashlib.sha256(text.encode("utf-8") + rules).hexdigest()
-
-
 def extract_task(task: ImportTask) -> TaskResult:
     """Read, compare the sha256 with the stored one, and only if it differs structure and extract.
 
@@ -100,10 +86,11 @@ def extract_task(task: ImportTask) -> TaskResult:
     from govledger.pipeline import ledger_from_source
     from govledger.read import read_report
     from govledger.store.crud import ledger_sentences
+    from govledger.track.sources import text_fingerprint
 
     try:
         source = read_report(task.path)
-        if task.known_sha is not None and ledger_fingerprint(source.text) == task.known_sha:
+        if task.known_sha is not None and text_fingerprint(source.text) == task.known_sha:
             return TaskResult(task, "unchanged")
         ledger = ledger_from_source(source, doc=task.doc, place=task.place, year=task.year)
         return TaskResult(task, "ledger", ledger, ledger_sentences(ledger))
@@ -174,6 +161,9 @@ class ImportSummary:
     files: dict[str, int] = field(default_factory=lambda: {"imported": 0, "unchanged": 0, "replaced": 0, "failed": 0})
     records: dict[str, int] = field(default_factory=lambda: {"imported": 0, "unchanged": 0, "replaced": 0})
     failures: list[tuple[str, str]] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)  # docs imported or replaced: their verdicts are recomputed
+    verdict_pairs: int = 0
+    verdict_rows: int = 0
 
     def add(self, status: str, n_records: int = 0) -> None:
         self.files[status] += 1
@@ -251,6 +241,17 @@ def import_files(store: Store, tasks: list[ImportTask], jobs: int, force: bool, 
                     summary.fail(result.task.path, f"not stored: {type(exc).__name__}: {first}")
                     continue
                 summary.add(outcome.status, outcome.n_records)
+                if outcome.status != "unchanged":
+                    summary.changed.add(outcome.doc)
+
+
+def store_verdicts(store: Store, summary: ImportSummary) -> None:
+    """Judge every pair of consecutive years whose verdicts are missing or whose reports changed."""
+    from govledger.store.db import database_errors
+    from govledger.track.stored import refresh_verdicts
+
+    with database_errors(store.name):
+        summary.verdict_pairs, summary.verdict_rows = refresh_verdicts(store, summary.changed)
 
 
 def print_summary(summary: ImportSummary) -> None:
@@ -262,6 +263,8 @@ def print_summary(summary: ImportSummary) -> None:
         records = summary.records.get(status)
         table.add_row(status, str(summary.files[status]), "" if records is None else str(records))
     console.print(table)
+    if summary.verdict_pairs:
+        console.print(f"verdicts: {summary.verdict_rows} rows for {summary.verdict_pairs} pairs of consecutive years")
     if summary.failures:
         console.print(Text("failed files:", style="bold red"))
         for path, reason in summary.failures:
@@ -292,6 +295,7 @@ def import_(
         tasks = plan_tasks(files, store.fingerprints(), place=place, year=year, force=force, summary=summary)
         try:
             import_files(store, tasks, n_jobs, force, summary)
+            store_verdicts(store, summary)
         finally:
             print_summary(summary)
     if not files:

@@ -1,4 +1,10 @@
-"""CLI commands of the tracker: ``verify``, ``verify-dir``, ``verify-override`` and ``panel``."""
+"""CLI commands of the tracker: ``verify``, ``verify-dir``, ``verify-override``, ``verdicts`` and ``panel``.
+
+Every command takes records: report files are extracted once per run, or
+their records are read from the store (``--db``, or ``govledger.db`` when it
+exists) when the stored copy was made from the same text with the same
+rules. Manual verdicts are rows of the store.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,7 +23,11 @@ from rich.table import Table
 
 from govledger.cli import app
 from govledger.errors import ReportError
-from govledger.serve.console import fail, one_line_errors
+from govledger.serve.console import err_console, fail, one_line_errors
+
+if TYPE_CHECKING:
+    from govledger.store import Store
+    from govledger.track.sources import LedgerReader
 
 console = Console(highlight=False)
 
@@ -101,31 +112,65 @@ def print_rows(rows: Sequence[Any], title: str | None = None) -> None:
     console.print("  ".join(f"{k}: {v}" for k, v in counts.items()) + f"  (targets: {len(rows)})")
 
 
-def _overrides(path: Path | None) -> list[Any]:
-    if path is None:
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="GOVLEDGER_DB",
+                 help="Store to read unchanged reports' records and manual verdicts from (default: govledger.db if it exists)"),
+]
+
+
+@contextmanager
+def optional_store(db: str | None) -> Iterator[Store | None]:
+    """The store named by ``--db``; without it ``govledger.db`` when that file exists, else none."""
+    from govledger.store import open_store
+    from govledger.store.db import DEFAULT_URL, resolve_url
+
+    if db is None and not Path(str(resolve_url(DEFAULT_URL).database)).exists():
+        yield None
+        return
+    with open_store(db, create=False) as store:
+        yield store
+
+
+def _overrides_for(store: Store | None, docs: list[str]) -> list[Any]:
+    if store is None:
         return []
-    from govledger.track.verify import load_overrides
+    from govledger.track.stored import stored_overrides
 
-    return load_overrides(path)
+    return stored_overrides(store, docs)
 
 
-def _verify_pair(y: Path, y1: Path, *, tolerance: float, tolerance_rel: float, threshold: float,
-                 include_all: bool, overrides: list[Any], indicators_only: bool) -> tuple[Any, Any, list[Any]]:
-    from govledger.track.sources import load_ledger
+def _verify_pair(reader: LedgerReader, y: Path, y1: Path, *, tolerance: float, tolerance_rel: float,
+                 threshold: float, include_all: bool, indicators_only: bool) -> tuple[Any, Any, list[Any]]:
+    from govledger.track.overrides import apply_overrides
     from govledger.track.verify import verify_reports
 
     for p in (y, y1):
         if not p.exists():
             raise ReportError(str(p), "no such file")
-    ly, ly1 = load_ledger(y), load_ledger(y1)
+    ly, ly1 = reader.load(y), reader.load(y1)
     try:
         rows = verify_reports(ly, ly1, tolerance_pp=tolerance, tolerance_rel=tolerance_rel, threshold=threshold,
-                              include_all=include_all, overrides=overrides)
+                              include_all=include_all)
     except ValueError as exc:
         raise ReportError(f"{y} / {y1}", str(exc)) from None
+    apply_overrides(rows, _overrides_for(reader.store, [ly.doc]))
     if indicators_only:
         rows = [r for r in rows if r.indicator]
     return ly, ly1, rows
+
+
+def _read_line(reader: LedgerReader) -> str:
+    return f"reports extracted: {reader.extracted}, read from the store: {reader.from_store}"
+
+
+def _progress(label: str) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn(f"[bold]{label}[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), console=err_console, disable=not err_console.is_terminal,
+    )
 
 
 @app.command()
@@ -139,68 +184,78 @@ def verify(
     threshold: Annotated[float, typer.Option(help="Least metric similarity for an off-catalogue match")] = 0.5,
     all_rows: Annotated[bool, typer.Option("--all", help="Every target record: restatements and multi-year plans too")] = False,
     indicators_only: Annotated[bool, typer.Option("--indicators", help="Only catalogue-indicator targets")] = False,
-    overrides: Annotated[Path | None, typer.Option(help="JSON file of manual verdicts with reasons")] = None,
+    db: DbOption = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")] = None,
 ) -> None:
     """Was each target of report Y met? One row per target, judged against report Y+1."""
+    from govledger.track.sources import LedgerReader
+
     _check_format(fmt)
     if tolerance < 0 or tolerance_rel < 0:
         fail("tolerances must not be negative")
-    ly, ly1, rows = _verify_pair(report_y, report_y1, tolerance=tolerance, tolerance_rel=tolerance_rel,
-                                 threshold=threshold, include_all=all_rows, overrides=_overrides(overrides),
-                                 indicators_only=indicators_only)
+    with optional_store(db) as store, LedgerReader(store) as reader:
+        ly, ly1, rows = _verify_pair(reader, report_y, report_y1, tolerance=tolerance, tolerance_rel=tolerance_rel,
+                                     threshold=threshold, include_all=all_rows, indicators_only=indicators_only)
     write_rows(rows, fmt, output, title=f"{ly.doc} targets vs {ly1.doc} review ({ly.place}, {ly.year})")
+    if output is not None:
+        err_console.print(f"wrote {len(rows)} verdict rows to {output}")
 
 
 @app.command("verify-dir")
 @one_line_errors
 def verify_dir(
-    folder: Annotated[Path, typer.Argument(help="Folder of reports named <place>_<year>.<ext>")],
+    folder: Annotated[Path, typer.Argument(help="Folder of reports named <place>_<year>.<ext> or <place>/<year>.<ext>")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (summary per pair), jsonl or csv (every row)")] = "table",
     tolerance: Annotated[float, typer.Option(help="Tolerance in percentage points for 左右")] = 0.2,
     tolerance_rel: Annotated[float, typer.Option(help="Relative tolerance for 左右 amounts")] = 0.01,
     threshold: Annotated[float, typer.Option(help="Least metric similarity for an off-catalogue match")] = 0.5,
     all_rows: Annotated[bool, typer.Option("--all", help="Every target record")] = False,
     indicators_only: Annotated[bool, typer.Option("--indicators", help="Only catalogue-indicator targets")] = False,
-    overrides: Annotated[Path | None, typer.Option(help="JSON file of manual verdicts with reasons")] = None,
+    db: DbOption = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")] = None,
 ) -> None:
     """Pair <place>_<Y> with <place>_<Y+1> in a folder and verify every pair (summary per pair)."""
     from govledger.structure.places import normalise_place
-    from govledger.track.sources import pair_files, report_files
+    from govledger.track.sources import LedgerReader, pair_files, report_files
     from govledger.track.verify import VERDICTS, summarise
 
     _check_format(fmt)
     pairs = pair_files(report_files(folder))
     if not pairs:
         fail(f"{folder}: no pairs of files named <place>_<year> and <place>_<year+1>")
-    ovs = _overrides(overrides)
     summary = Table(title=f"verdicts per pair in {folder}")
     for col in ("pair", "place", "year", "targets", *VERDICTS):
         summary.add_column(col, justify="right" if col not in ("pair", "place") else "left")
     all_rows_out: list[Any] = []
     totals = dict.fromkeys(VERDICTS, 0)
     failed: list[str] = []
-    for y, y1 in pairs:
-        try:
-            ly, _, rows = _verify_pair(y, y1, tolerance=tolerance, tolerance_rel=tolerance_rel, threshold=threshold,
-                                       include_all=all_rows, overrides=ovs, indicators_only=indicators_only)
-        except ReportError as exc:
-            failed.append(str(exc))
-            summary.add_row(f"{y.stem} → {y1.stem}", "[red]error[/red]", "", "", exc.reason)
-            continue
-        counts = summarise(rows)
-        for k, v in counts.items():
-            totals[k] += v
-        all_rows_out.extend(rows)
-        place = normalise_place(ly.place)
-        summary.add_row(f"{y.stem} → {y1.stem}", place.name if place else "", _num(ly.year), str(len(rows)),
-                        *(str(counts[k]) for k in VERDICTS))
+    with optional_store(db) as store, LedgerReader(store) as reader, _progress("verify") as progress:
+        bar = progress.add_task("", total=len(pairs))
+        for y, y1 in pairs:
+            progress.update(bar, advance=1, description=f"{y.stem} → {y1.stem}")
+            try:
+                ly, _, rows = _verify_pair(reader, y, y1, tolerance=tolerance, tolerance_rel=tolerance_rel,
+                                           threshold=threshold, include_all=all_rows,
+                                           indicators_only=indicators_only)
+            except ReportError as exc:
+                failed.append(str(exc))
+                summary.add_row(f"{y.stem} → {y1.stem}", "[red]error[/red]", "", "", exc.reason)
+                continue
+            counts = summarise(rows)
+            for k, v in counts.items():
+                totals[k] += v
+            all_rows_out.extend(rows)
+            place = normalise_place(ly.place)
+            summary.add_row(f"{y.stem} → {y1.stem}", place.name if place else "", _num(ly.year), str(len(rows)),
+                            *(str(counts[k]) for k in VERDICTS))
+        read_line = _read_line(reader)
     summary.add_row("all", "", "", str(sum(totals.values())), *(str(totals[k]) for k in VERDICTS), style="bold")
     if fmt == "table":
         console.print(summary)
     else:
         write_rows(all_rows_out, fmt, output)
+    err_console.print(f"{len(pairs)} pairs, {len(all_rows_out)} verdict rows"
+                      + (f" written to {output}" if output is not None and fmt != "table" else "") + f"; {read_line}")
     if failed:
         for line in failed:
             Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {line}")
@@ -210,19 +265,48 @@ def verify_dir(
 @app.command("verify-override")
 @one_line_errors
 def verify_override(
-    file: Annotated[Path, typer.Argument(help="Overrides JSON file (created when missing; entries are only added)")],
     doc: Annotated[str, typer.Option(help="Document id of the target's report (e.g. guowuyuan_2024)")],
     verdict: Annotated[str, typer.Option(help="met, missed, partly_met, not_reported, not_comparable or not_judged")],
     reason: Annotated[str, typer.Option(help="Why (kept with the verdict)")],
+    by: Annotated[str, typer.Option(help="Who decides (kept in the audit log)")],
     quote: Annotated[str | None, typer.Option(help="The target quote (or a part of it)")] = None,
     target_id: Annotated[str | None, typer.Option("--id", help="The target record id")] = None,
-    by: Annotated[str | None, typer.Option(help="Who decides")] = None,
+    db: Annotated[str | None, typer.Option("--db", envvar="GOVLEDGER_DB", help="Database URL or SQLite file")] = None,
 ) -> None:
-    """Record a manual verdict with its reason (append-only: the file is the audit trail)."""
-    from govledger.track.verify import add_override
+    """Record a manual verdict with its reason in the store (a row and an audit entry; earlier ones stay)."""
+    from govledger.store import open_store
+    from govledger.track.stored import override_verdict
 
-    ov = add_override(file, doc=doc, verdict=verdict, reason=reason, target_quote=quote, target_id=target_id, by=by)
-    console.print(f"override recorded: {ov.doc} {ov.target_quote or ov.target_id} → {ov.verdict}")
+    with open_store(db, create=False) as store:
+        try:
+            ov = override_verdict(store, doc=doc, verdict=verdict, reason=reason, by=by, target_id=target_id,
+                                  target_quote=quote)
+        except ValueError as exc:
+            fail(str(exc))
+            return
+    console.print(f"override recorded in {store.name}: {ov.doc} {ov.target_quote or ov.target_id} → {ov.verdict}")
+
+
+@app.command("verdicts")
+@one_line_errors
+def verdicts_cmd(
+    place: Annotated[str | None, typer.Option(help="Only this place (广元 → 广元市)")] = None,
+    year: Annotated[int | None, typer.Option(help="Only targets of this year")] = None,
+    doc: Annotated[str | None, typer.Option(help="Only the targets of this document")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl or csv")] = "table",
+    db: Annotated[str | None, typer.Option("--db", envvar="GOVLEDGER_DB", help="Database URL or SQLite file")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")] = None,
+) -> None:
+    """Stored verdicts (computed at import when both years of a place are in the store), overrides applied."""
+    from govledger.store import open_store
+    from govledger.track.stored import stored_verdicts
+
+    _check_format(fmt)
+    with open_store(db, create=False) as store:
+        rows = stored_verdicts(store, place=place, year=year, doc=doc)
+    write_rows(rows, fmt, output, title=f"stored verdicts ({store.name})")
+    if output is not None:
+        err_console.print(f"wrote {len(rows)} verdict rows to {output}")
 
 
 @app.command("panel")
@@ -235,11 +319,19 @@ def panel_cmd(
     kind: Annotated[str | None, typer.Option(help="Only 'target' or 'achievement'")] = None,
     indicators_only: Annotated[bool, typer.Option("--indicators", help="Only catalogue-indicator records")] = False,
     changes: Annotated[str | None, typer.Option(help="Print target changes vs last year for this place")] = None,
+    db: DbOption = None,
 ) -> None:
     """The panel: targets and outcomes by place × year × indicator, with verdicts (CSV/Parquet)."""
     from govledger.track.panel import export_panel, panel, target_changes
+    from govledger.track.sources import LedgerReader, report_files
 
-    df = panel(source, indicators_only=indicators_only or indicator is not None)
+    is_folder = Path(source).is_dir()
+    with optional_store(db if is_folder else None) as store, LedgerReader(store) as reader, \
+            _progress("panel") as progress:
+        bar = progress.add_task("", total=len(report_files(source)) if is_folder else None)
+        df = panel(source, indicators_only=indicators_only or indicator is not None, reader=reader,
+                   on_file=lambda f: progress.update(bar, advance=1, description=f.name))
+        read_line = _read_line(reader) if is_folder else f"read from {source}"
     if changes is not None:
         df = target_changes(df, changes)
     else:
@@ -253,6 +345,7 @@ def panel_cmd(
         buf = io.StringIO()
         df.to_csv(buf, index=False)
         sys.stdout.write(buf.getvalue())
+        err_console.print(f"{len(df)} rows; {read_line}")
         return
     export_panel(df, output)
-    console.print(f"{len(df)} rows → {output}")
+    err_console.print(f"wrote {len(df)} rows to {output}; {read_line}")

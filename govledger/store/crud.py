@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from govledger.records import FIELDS, Record
 from govledger.store.models import RecordRow, ReportRow, SentenceRow
+from govledger.store.verdicts import drop_verdicts_of
 
 if TYPE_CHECKING:
     from govledger.pipeline import Ledger
@@ -78,6 +79,8 @@ class ReportInfo:
     n_chars: int
     imported_at: datetime
     n_records: int
+    kind: str = "report"  # or "communique"
+    has_plan: bool | None = None  # a plan part was found (None: imported before migration 0003)
 
 
 @dataclass
@@ -140,6 +143,8 @@ def _report_values(ledger: Ledger) -> dict[str, Any]:
         "sha256": ledger.sha256,
         "n_chars": len(ledger.text),
         "imported_at": datetime.now(UTC),
+        "kind": getattr(ledger, "kind", None) or "report",
+        "has_plan": getattr(ledger, "has_plan", None),
     }
 
 
@@ -157,6 +162,7 @@ def _save(session: Session, ledger: Ledger, sentences: list[SentenceData], force
                 ledger.doc, "unchanged",
                 _count(session, RecordRow.report_id, existing.id), _count(session, SentenceRow.report_id, existing.id),
             )
+        drop_verdicts_of(session, existing.id)
         session.execute(delete(SentenceRow).where(SentenceRow.report_id == existing.id))
         session.execute(delete(RecordRow).where(RecordRow.report_id == existing.id))
         for key, value in _report_values(ledger).items():
@@ -305,7 +311,8 @@ def reports(store: Store) -> list[ReportInfo]:
     )
     with Session(store.engine) as session:
         return [
-            ReportInfo(r.doc, r.path, r.format, r.place, r.year, r.level, r.sha256, r.n_chars, r.imported_at, int(n))
+            ReportInfo(r.doc, r.path, r.format, r.place, r.year, r.level, r.sha256, r.n_chars, r.imported_at, int(n),
+                       r.kind, r.has_plan)
             for r, n in session.execute(stmt).all()
         ]
 

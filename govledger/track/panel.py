@@ -15,7 +15,7 @@ indicator and year), ``target_gaps`` (target vs outcome over years),
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,7 @@ import pandas as pd
 from govledger.errors import ReportError
 from govledger.records import Record
 from govledger.structure.places import normalise_place
-from govledger.track.scope import review_scopes
-from govledger.track.sources import LoadedLedger, iter_ledgers, load_ledger
+from govledger.track.sources import LedgerReader, LoadedLedger, iter_ledgers, load_ledger
 from govledger.track.verify import VerdictRow, target_key, verify_records
 
 PANEL_COLUMNS: tuple[str, ...] = (
@@ -35,6 +34,7 @@ PANEL_COLUMNS: tuple[str, ...] = (
     "outcome_estimated",
     "verdict", "gap", "match_score", "reason",
 )
+DEFAULT_TOLERANCE_PP, DEFAULT_TOLERANCE_REL = 0.2, 0.01
 _DTYPES: dict[str, str] = {
     "year": "Int64", "period": "Int64", "value": "float64", "value_max": "float64", "base_value": "float64",
     "outcome_value": "float64", "outcome_base_value": "float64", "gap": "float64", "match_score": "float64",
@@ -46,17 +46,18 @@ def _is_db_url(source: str) -> bool:
     return "://" in source or source.endswith((".db", ".sqlite", ".sqlite3"))
 
 
-def _ledgers_from(source: Any, errors: list[tuple[str, str]] | None) -> list[LoadedLedger]:
+def _ledgers_from(
+    source: Any, errors: list[tuple[str, str]] | None, reader: LedgerReader | None,
+    on_file: Callable[[Path], None] | None,
+) -> list[LoadedLedger]:
     if isinstance(source, str | Path):
         s = str(source)
-        if _is_db_url(s):
-            return _ledgers_from_store(s)
         p = Path(s)
         if p.is_dir():
-            return list(iter_ledgers(p, errors))
+            return list(iter_ledgers(p, errors, reader=reader, on_file=on_file))
         if not p.exists():
             raise ReportError(s, "no such file or folder")
-        return [load_ledger(p)]
+        return [reader.load(p) if reader is not None else load_ledger(p)]
     items = list(source)
     if not items:
         return []
@@ -79,35 +80,46 @@ def _ledgers_from(source: Any, errors: list[tuple[str, str]] | None) -> list[Loa
     return ledgers
 
 
-def _ledgers_from_store(url: str) -> list[LoadedLedger]:
-    """Every document of the store, read through the store's list functions (no SQL here)."""
-    try:
-        from govledger.store import api as store_api  # type: ignore[attr-defined]
-    except ImportError:
-        raise ReportError(url, "the database store is not available in this installation") from None
-    ledgers = []
-    for doc in store_api.list_documents(url):
-        records = list(store_api.list_records(url, doc=doc.doc))
-        ledgers.append(LoadedLedger(doc.doc, doc.place, doc.year, records, getattr(doc, "level", None)))
-    return ledgers
+def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, VerdictRow]]:
+    """Every report of the store with its records (one streamed query), and the stored verdicts."""
+    from govledger.store import RecordFilter, open_store
+    from govledger.store.crud import iter_records
+    from govledger.store.db import database_errors
+    from govledger.track.stored import stored_verdicts
+
+    with open_store(url, create=False) as store, database_errors(store.name):
+        infos = {i.doc: i for i in store.reports() if i.kind == "report"}
+        by_doc: dict[str, list[Record]] = {doc: [] for doc in infos}
+        for r in iter_records(store, RecordFilter()):
+            if r.doc in by_doc:
+                by_doc[r.doc].append(r)
+        verdicts = {v.target_id: v for v in stored_verdicts(store)}
+    ledgers = [LoadedLedger(doc, i.place, i.year, by_doc[doc], i.level, i.path) for doc, i in infos.items()]
+    return ledgers, verdicts
 
 
-def _verdicts(ledgers: Sequence[LoadedLedger], tolerance_pp: float, tolerance_rel: float) -> dict[str, VerdictRow]:
-    """target record id → its verdict row, for every ledger whose next-year report is present."""
+def _verdicts(
+    ledgers: Sequence[LoadedLedger], tolerance_pp: float, tolerance_rel: float,
+    stored: dict[str, VerdictRow] | None = None,
+) -> dict[str, VerdictRow]:
+    """target record id → its verdict row, for every ledger whose next-year report is present.
+
+    ``stored`` verdicts (read from the store, computed there with the default
+    tolerances) are used for the pairs they cover; other pairs are judged here.
+    """
     by_key: dict[tuple[str, int], LoadedLedger] = {}
     for lg in ledgers:
         p = normalise_place(lg.place)
         if p is not None and lg.year is not None:
             by_key.setdefault((p.name, lg.year), lg)
-    out: dict[str, VerdictRow] = {}
+    out: dict[str, VerdictRow] = dict(stored or {})
+    judged = {v.doc for v in out.values()}
     for (place, year), lg in by_key.items():
         nxt = by_key.get((place, year + 1))
-        if nxt is None:
+        if nxt is None or lg.doc in judged:
             continue
-        scopes = review_scopes(nxt.text, nxt.records, year) if nxt.text else None
         rows = verify_records(lg.records, nxt.records, year=year, doc=lg.doc, place=lg.place,
-                              tolerance_pp=tolerance_pp, tolerance_rel=tolerance_rel, include_all=True,
-                              scopes=scopes)
+                              tolerance_pp=tolerance_pp, tolerance_rel=tolerance_rel, include_all=True)
         for row in rows:
             out[row.target_id] = row
     return out
@@ -116,20 +128,30 @@ def _verdicts(ledgers: Sequence[LoadedLedger], tolerance_pp: float, tolerance_re
 def panel(
     source: Any,
     *,
-    tolerance_pp: float = 0.2,
-    tolerance_rel: float = 0.01,
+    tolerance_pp: float = DEFAULT_TOLERANCE_PP,
+    tolerance_rel: float = DEFAULT_TOLERANCE_REL,
     indicators_only: bool = False,
     errors: list[tuple[str, str]] | None = None,
+    reader: LedgerReader | None = None,
+    on_file: Callable[[Path], None] | None = None,
 ) -> pd.DataFrame:
     """The tidy panel of ``source`` (folder, file, records, ledgers or database URL).
 
     Columns: ``PANEL_COLUMNS``. ``verdict`` is empty where the panel holds no
     next-year report of that place (unknown, not ``not_reported``). Files
     that cannot be read are skipped and listed in ``errors`` when given,
-    else the first one raises ``ReportError``.
+    else the first one raises ``ReportError``. A ``reader`` with a store takes
+    unchanged reports' records from it; ``on_file`` is called before each
+    file of a folder (a progress bar).
     """
-    ledgers = _ledgers_from(source, errors)
-    verdicts = _verdicts(ledgers, tolerance_pp, tolerance_rel)
+    stored: dict[str, VerdictRow] | None = None
+    if isinstance(source, str | Path) and _is_db_url(str(source)):
+        ledgers, stored = _ledgers_from_store(str(source))
+        if (tolerance_pp, tolerance_rel) != (DEFAULT_TOLERANCE_PP, DEFAULT_TOLERANCE_REL):
+            stored = None  # stored verdicts use the default tolerances
+    else:
+        ledgers = _ledgers_from(source, errors, reader, on_file)
+    verdicts = _verdicts(ledgers, tolerance_pp, tolerance_rel, stored)
     rows: list[dict[str, Any]] = []
     for lg in ledgers:
         lp = normalise_place(lg.place)

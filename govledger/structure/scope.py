@@ -1,24 +1,29 @@
-"""Is an achievement about the reviewed year, or about several years?
+"""One year or several: which passages of a report's review speak of the reviewed year alone.
 
 A report at the end of a five-year plan reviews both: "过去五年…城镇新增就业452万人"
 is a five-year total, "2025年…城镇新增就业121.7万人" the year's figure, and
 the extractor gives both the period of the reviewed year (the schema's
-division by report part). The scope comes from the paragraphs around the
-record: a part heading that names only the plan period (一、“十四五”时期…回顾)
+division by report part). The scope comes from the paragraphs around a
+figure: a part heading that names only the plan period (一、“十四五”时期…回顾)
 or a paragraph whose first sentences open with 过去五年 / 这五年 / 五年来
-starts a several-year run; a paragraph opening with the reviewed year (2025年, 过去一年, 一年来)
-starts a one-year run; other paragraphs continue the run they are in.
-Within a paragraph, the clause just before the figure wins when it names
-the year (…增长到2025年的4.93万亿元).
+starts a several-year run; a paragraph opening with the reviewed year
+(2025年, 过去一年, 一年来) starts a one-year run; other paragraphs continue
+the run they are in.
+
+This is a structure decision, made once: the extract stage stores it on
+every record (``Record.scope``) and verify / panel only read it. Pure
+functions over text; nothing here knows about verdicts.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from govledger.records import Record
+
+ANNUAL, SEVERAL = "annual", "several"
 
 _PART_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 # a part heading without a number ("“十四五”时期工作回顾", "2026年重点工作"): short, no sentence end
@@ -28,24 +33,18 @@ _MULTI_OPENER = re.compile(
 )
 _MULTI_WORD = re.compile(r"十四五|五年")
 _BULLET = re.compile(r"^[\s\u3000\xa0]*(?:——|—|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是)?")
-
 _SENTENCE_END = re.compile(r"[。！!？?]")
-
-ANNUAL, SEVERAL = "annual", "several"
 
 
 def _annual_opener(year: int) -> re.Pattern[str]:
     return re.compile(rf"^(?:各位代表[！!，,]\s*)?(?:刚刚过去的|过去的|回顾)?(?:{year}年|一年)|^(?:一年来|去年|这一年)")
 
 
-def year_in_clause(clause: str, year: int | None) -> bool:
-    """The clause names the reviewed year itself (2025年, 全年, 去年)."""
-    words = ["全年", "去年", "上年", "过去一年", "一年来"] + ([f"{year}年"] if year else [])
-    return any(w in clause for w in words)
-
-
 def line_scopes(text: str, year: int) -> tuple[list[int], list[str]]:
-    """Start offset of every line and its scope, ``annual`` or ``several``."""
+    """Start offset of every line of ``text`` and its scope, ``annual`` or ``several``.
+
+    ``year`` is the reviewed year (the report's plan year − 1).
+    """
     starts: list[int] = []
     scopes: list[str] = []
     annual = _annual_opener(year)
@@ -70,8 +69,18 @@ def line_scopes(text: str, year: int) -> tuple[list[int], list[str]]:
     return starts, scopes
 
 
+def scope_at(starts: Sequence[int], scopes: Sequence[str], offset: int) -> str:
+    """The scope of the line holding character ``offset`` (from ``line_scopes``)."""
+    i = bisect_right(starts, offset) - 1
+    return scopes[i] if i >= 0 else ANNUAL
+
+
 def review_scopes(text: str, records: Iterable[Record], year: int | None) -> dict[str, str]:
-    """record id → ``annual`` / ``several`` for the achievements whose place in ``text`` is known."""
+    """record id → ``annual`` / ``several`` for the achievements whose place in ``text`` is known.
+
+    ``year`` is the reviewed year. Targets are not scoped here: a plan's
+    period already says which year it is for.
+    """
     out: dict[str, str] = {}
     if not text or year is None:
         return out
@@ -79,8 +88,21 @@ def review_scopes(text: str, records: Iterable[Record], year: int | None) -> dic
     for r in records:
         if r.kind != "achievement" or r.start is None:
             continue
-        i = bisect_right(starts, r.start) - 1
-        if i < 0:
+        if bisect_right(starts, r.start) - 1 < 0:
             continue
-        out[r.id] = scopes[i]
+        out[r.id] = scope_at(starts, scopes, r.start)
+    return out
+
+
+def with_scopes(records: Sequence[Record], text: str, year: int | None) -> list[Record]:
+    """``records`` with ``scope`` set from the passages they sit in (a copy only where it changes).
+
+    What the extract stage calls once per report, with the reviewed year
+    (plan year − 1): ``with_scopes(records, layout text, plan_year - 1)``.
+    """
+    scopes = review_scopes(text, records, year)
+    out: list[Record] = []
+    for r in records:
+        s = scopes.get(r.id)
+        out.append(r.model_copy(update={"scope": s}) if s is not None and s != r.scope else r)
     return out

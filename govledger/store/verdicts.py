@@ -1,0 +1,146 @@
+"""Stored verdicts and manual overrides: rows in, plain dicts out.
+
+The store does not judge (that is ``govledger.track``): it keeps the rows
+the tracker computed for a pair of reports, replaces them when either
+report is re-imported, and keeps every manual override as a row written in
+the same transaction as its ``audit_log`` entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from govledger.store.models import ReportRow, VerdictOverrideRow, VerdictRow
+from govledger.store.work_models import AuditRow
+
+if TYPE_CHECKING:
+    from govledger.store.db import Store
+
+
+@dataclass(frozen=True)
+class StoredOverride:
+    """One manual verdict as stored (``at`` in UTC)."""
+
+    id: int
+    doc: str
+    target_record: str | None
+    target_quote: str | None
+    verdict: str
+    reason: str
+    by: str
+    at: datetime
+
+
+def _report_ids(session: Session, docs: list[str]) -> dict[str, int]:
+    rows = session.execute(select(ReportRow.doc, ReportRow.id).where(ReportRow.doc.in_(docs))).all()
+    return {doc: rid for doc, rid in rows}
+
+
+def replace_verdicts(
+    store: Store, target_doc: str, outcome_doc: str | None, rows: list[dict[str, Any]], source: str = "report"
+) -> int:
+    """Replace the verdicts of ``target_doc``'s targets (one transaction); returns rows written.
+
+    ``rows`` are ``VerdictRow.as_dict()`` dicts; the whole dict is kept as
+    ``detail`` and the columns a query filters on are copied out of it.
+    """
+    now = datetime.now(UTC)
+    engine = store.engine.execution_options(govledger_write=True)
+    with Session(engine) as session, session.begin():
+        ids = _report_ids(session, [d for d in (target_doc, outcome_doc) if d])
+        target_id = ids.get(target_doc)
+        if target_id is None:
+            return 0
+        session.execute(delete(VerdictRow).where(VerdictRow.target_report_id == target_id))
+        if rows:
+            session.execute(insert(VerdictRow), [
+                {
+                    "target_report_id": target_id, "target_record": r["target_id"],
+                    "outcome_report_id": ids.get(outcome_doc) if outcome_doc else None,
+                    "outcome_record": r.get("outcome_id"), "place": r.get("place"), "year": r.get("year"),
+                    "indicator": r.get("indicator"), "verdict": r["verdict"], "reason": r.get("reason") or "",
+                    "source": source, "match_score": r.get("match_score"), "detail": r, "computed_at": now,
+                }
+                for r in rows
+            ])
+    return len(rows)
+
+
+def drop_verdicts_of(session: Session, report_id: int) -> None:
+    """Inside a report's replacement: its verdicts, as target or as outcome, are stale."""
+    session.execute(delete(VerdictRow).where(
+        or_(VerdictRow.target_report_id == report_id, VerdictRow.outcome_report_id == report_id)
+    ))
+
+
+def judged_docs(store: Store) -> set[str]:
+    """Docs whose targets have stored verdicts."""
+    with Session(store.engine) as session:
+        stmt = select(ReportRow.doc).where(ReportRow.id.in_(select(VerdictRow.target_report_id).distinct()))
+        return set(session.scalars(stmt))
+
+
+def list_verdicts(
+    store: Store, *, place: str | None = None, year: int | None = None, doc: str | None = None
+) -> list[dict[str, Any]]:
+    """Stored verdict rows (the ``detail`` dicts, plus ``source`` and ``computed_at``), by doc and target.
+
+    ``place`` is the normalised place name the tracker stored (广元市), or a
+    prefix of it; ``year`` the target year.
+    """
+    target = aliased(ReportRow)
+    stmt = select(VerdictRow, target.doc).join(target, VerdictRow.target_report_id == target.id)
+    if place is not None:
+        stmt = stmt.where(or_(VerdictRow.place == place, VerdictRow.place.like(place.replace("%", "") + "%")))
+    if year is not None:
+        stmt = stmt.where(VerdictRow.year == year)
+    if doc is not None:
+        stmt = stmt.where(target.doc == doc)
+    stmt = stmt.order_by(target.doc, VerdictRow.id)
+    out = []
+    with Session(store.engine) as session:
+        for row, _doc in session.execute(stmt):
+            d = dict(row.detail or {})
+            d.update(source=row.source, computed_at=row.computed_at.isoformat())
+            out.append(d)
+    return out
+
+
+def add_override(
+    store: Store, *, doc: str, verdict: str, reason: str, by: str, target_record: str | None = None,
+    target_quote: str | None = None, user_id: int | None = None,
+) -> StoredOverride:
+    """Store a manual verdict and its audit entry in one transaction (earlier rows stay)."""
+    now = datetime.now(UTC)
+    engine = store.engine.execution_options(govledger_write=True)
+    with Session(engine) as session, session.begin():
+        row = VerdictOverrideRow(doc=doc, target_record=target_record, target_quote=target_quote, verdict=verdict,
+                                 reason=reason, by=by, user_id=user_id, at=now)
+        session.add(row)
+        session.flush()
+        report_id = session.scalar(select(ReportRow.id).where(ReportRow.doc == doc))
+        after = {"doc": doc, "target_record": target_record, "target_quote": target_quote, "verdict": verdict,
+                 "reason": reason}
+        session.add(AuditRow(at=now, user_id=user_id, username=by, action="override_verdict",
+                             entity="verdict_override", entity_id=row.id, task_id=None, report_id=report_id,
+                             before=None, after=after))
+        return _override(row)
+
+
+def _override(row: VerdictOverrideRow) -> StoredOverride:
+    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)
+    return StoredOverride(row.id, row.doc, row.target_record, row.target_quote, row.verdict, row.reason, row.by, at)
+
+
+def list_overrides(store: Store, docs: list[str] | None = None) -> list[StoredOverride]:
+    """Manual verdicts, oldest first (so the newest wins when applied in order)."""
+    stmt = select(VerdictOverrideRow).order_by(VerdictOverrideRow.at, VerdictOverrideRow.id)
+    if docs is not None:
+        stmt = stmt.where(VerdictOverrideRow.doc.in_(docs))
+    with Session(store.engine) as session:
+        return [_override(r) for r in session.scalars(stmt)]
