@@ -22,17 +22,8 @@ pytestmark = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/reports not
 
 @cache
 def _ledger(doc: str) -> LoadedLedger:
-    """The report's ledger with ``Record.scope`` set by the structure stage's rule.
-
-    ``with_scopes`` is what the extract stage calls once per report (issue 10
-    item 1); applying it here again is a no-op once the extractor does.
-    """
-    from govledger.structure.scope import with_scopes
-
-    lg = load_ledger(REPORTS / f"{doc}.txt")
-    if lg.text is not None and lg.year is not None:
-        lg.records = with_scopes(lg.records, lg.text, lg.year - 1)
-    return lg
+    """The report's ledger; ``Record.scope`` comes from the extract stage."""
+    return load_ledger(REPORTS / f"{doc}.txt")
 
 
 @cache

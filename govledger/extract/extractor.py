@@ -53,6 +53,7 @@ from govledger.extract.qualifiers import (
     is_decrease,
     rules,
 )
+from govledger.extract.scope import SEVERAL, record_scope
 from govledger.read.normalize import normalize_text
 from govledger.records import Record
 from govledger.structure.layout import ReportLayout, Sentence
@@ -345,6 +346,13 @@ def _to_record(
     quote_end = int(d.extra.get("quote_end", q.end))  # type: ignore[call-overload]
     start = sentence.start + d.quote_start
     end = sentence.start + quote_end
+    scope = record_scope(
+        kind=kind, measure=d.measure, period=period, plan_year=year, review_run=sentence.review_run,
+        sentence=sentence.text, quote_start=d.quote_start, quote_end=quote_end,
+        indicator=d.indicator, metric=d.metric,
+    )
+    if kind == "achievement" and scope == SEVERAL and d.measure != "rank":
+        period = None  # a total or change over several years is about no single year (schema)
     return Record(
         id=f"{doc}#{n}",
         doc=doc,
@@ -369,6 +377,7 @@ def _to_record(
         deadline=find_deadline(sentence.text, year, q.start) if kind == "target" else None,
         start=start,
         end=end,
+        scope=scope,  # type: ignore[arg-type]
     )
 
 

@@ -20,6 +20,7 @@ from govledger.read.normalize import normalize_text
 from govledger.structure.markup import mask_markup
 from govledger.structure.metadata import DocFacts, decide_facts
 from govledger.structure.place import place_from_text
+from govledger.structure.scope import line_scopes, scope_at
 from govledger.structure.sentences import split_sentences
 
 Part = Literal["review", "plan"]
@@ -55,6 +56,7 @@ class Sentence:
     part: Part
     paragraph: int
     multi_year: bool  # under a heading about a multi-year plan (十五五, 今后五年)
+    review_run: str = "annual"  # in a run of paragraphs reviewing several years (过去五年…): "several"
 
 
 @dataclass
@@ -294,7 +296,7 @@ def analyse_report(
         layout.body_start, layout.body_end = paragraphs[0].start, paragraphs[-1].end
     if plan_index is not None and plan_index < len(paragraphs):
         layout.plan_start = paragraphs[plan_index].start
-    layout.sentences = _sentences(norm, paragraphs, plan_index)
+    layout.sentences = _sentences(norm, paragraphs, plan_index, year)
     has_review = any(
         p.level == 0 and ("回顾" in norm[p.start : p.end] or part_named_by_year(norm[p.start : p.end], year) == "review")
         for p in paragraphs
@@ -315,9 +317,12 @@ def _names_itself_a_report(header_lines: list[str]) -> bool:
     return any("工作报告" in line for line in header_lines)
 
 
-def _sentences(norm: str, paragraphs: list[Paragraph], plan_index: int | None) -> list[Sentence]:
-    """Sentences of prose paragraphs, each with its section path and part."""
+def _sentences(
+    norm: str, paragraphs: list[Paragraph], plan_index: int | None, year: int | None = None
+) -> list[Sentence]:
+    """Sentences of prose paragraphs, each with its section path, part and review run."""
     out: list[Sentence] = []
+    starts, scopes = line_scopes(norm, year - 1) if year else ([], [])
     path: dict[int, str] = {}
     multi_markers = _rules()["multi_year_markers"]
     for i, p in enumerate(paragraphs):
@@ -332,6 +337,7 @@ def _sentences(norm: str, paragraphs: list[Paragraph], plan_index: int | None) -
         if run_in:
             section.append(line[: run_in.end() - 1])
         multi = any(_any(multi_markers, s) for s in section)
+        run = scope_at(starts, scopes, p.start) if part == "review" and starts else "annual"
         for a, b in split_sentences(norm, p.start, p.end):
-            out.append(Sentence(a, b, norm[a:b], tuple(section), part, i, multi))
+            out.append(Sentence(a, b, norm[a:b], tuple(section), part, i, multi, run))
     return out

@@ -10,18 +10,16 @@ starts a several-year run; a paragraph opening with the reviewed year
 (2025年, 过去一年, 一年来) starts a one-year run; other paragraphs continue
 the run they are in.
 
-This is a structure decision, made once: the extract stage stores it on
-every record (``Record.scope``) and verify / panel only read it. Pure
-functions over text; nothing here knows about verdicts.
+The structure stage gives each review sentence its run (``Sentence.review_run``);
+the extract stage combines it with the words around each figure into
+``Record.scope`` (``extract/scope.py``), which verify and the panel only read.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-
-from govledger.records import Record
+from collections.abc import Sequence
 
 ANNUAL, SEVERAL = "annual", "several"
 
@@ -73,36 +71,3 @@ def scope_at(starts: Sequence[int], scopes: Sequence[str], offset: int) -> str:
     """The scope of the line holding character ``offset`` (from ``line_scopes``)."""
     i = bisect_right(starts, offset) - 1
     return scopes[i] if i >= 0 else ANNUAL
-
-
-def review_scopes(text: str, records: Iterable[Record], year: int | None) -> dict[str, str]:
-    """record id → ``annual`` / ``several`` for the achievements whose place in ``text`` is known.
-
-    ``year`` is the reviewed year. Targets are not scoped here: a plan's
-    period already says which year it is for.
-    """
-    out: dict[str, str] = {}
-    if not text or year is None:
-        return out
-    starts, scopes = line_scopes(text, year)
-    for r in records:
-        if r.kind != "achievement" or r.start is None:
-            continue
-        if bisect_right(starts, r.start) - 1 < 0:
-            continue
-        out[r.id] = scope_at(starts, scopes, r.start)
-    return out
-
-
-def with_scopes(records: Sequence[Record], text: str, year: int | None) -> list[Record]:
-    """``records`` with ``scope`` set from the passages they sit in (a copy only where it changes).
-
-    What the extract stage calls once per report, with the reviewed year
-    (plan year − 1): ``with_scopes(records, layout text, plan_year - 1)``.
-    """
-    scopes = review_scopes(text, records, year)
-    out: list[Record] = []
-    for r in records:
-        s = scopes.get(r.id)
-        out.append(r.model_copy(update={"scope": s}) if s is not None and s != r.scope else r)
-    return out

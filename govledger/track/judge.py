@@ -33,8 +33,8 @@ def vocabulary() -> dict[str, Any]:
     data = load_json("verdicts.json")
     return {
         "down_words": tuple(data["down_words"]),
-        "flow_words": tuple(data["flow_words"]),
-        "flow_indicators": frozenset(data["flow_indicators"]),
+        # one list of "new builds" words, the extract stage's (a flow in a five-year review is a total)
+        "flow_words": tuple(load_json("qualifiers.json")["several_years"]["flow_words"]),
         "same_measure_for": {k: frozenset(v) for k, v in data["same_measure_for"].items()},
         "unit_factors": {k: (v[0], float(v[1])) for k, v in data["unit_factors"].items()},
         "in_step_subjects": tuple((w, ind) for w, ind in data["in_step_subjects"]),

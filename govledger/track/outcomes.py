@@ -14,21 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from govledger.records import Record
-from govledger.track.judge import EVERY_YEAR, MULTI_YEAR, clause_before, measures_compatible, vocabulary
+from govledger.track.judge import MULTI_YEAR, clause_before, measures_compatible, vocabulary
 from govledger.track.similarity import metric_similarity
 
 SEVERAL = "several"
 _PARTIAL_PERIOD = re.compile(r"[一二三四1-4]季度|上半年|前三季度|\d{1,2}[-—~至]\d{1,2}月|前\d{1,2}个月|\d{1,2}月份")
 _MULTI_CONTEXT = re.compile(r"累计|五年来|五年间|过去五年|十四五|年均|连续\d+年|20\d\d年以来|以来")
 _OTHER_PLACE = re.compile(r"(?:高于|低于|快于|慢于|超过|领先)全国|全国平均")
-_AVERAGE = re.compile(r"年均|平均每年")
-_FIVE_YEARS = re.compile(r"五年|十四五")
-
-
-def year_in_clause(clause: str, year: int | None) -> bool:
-    """The clause names the reviewed year itself (2025年, 全年, 去年)."""
-    words = ["全年", "去年", "上年", "过去一年", "一年来"] + ([f"{year}年"] if year else [])
-    return any(w in clause for w in words)
 
 
 def is_flow(metric: str) -> bool:
@@ -61,25 +53,15 @@ class Match:
 def several_year_reason(o: Record, year: int | None) -> str | None:
     """Why an achievement is a figure for several years (so it cannot judge one year), or None.
 
-    A floor for every year (每年超过90万人, 连续8年稳定在…以上) is not: it
-    holds for the reviewed year too.
+    The extract stage decided it once (``Record.scope``); this only names the reason.
     """
     if o.measure in MULTI_YEAR:
         return o.measure
-    clause = clause_before(o)
-    if EVERY_YEAR.search(clause):
-        return None
-    if "累计" in o.quote:
-        return "several-year total (累计)"
-    if _AVERAGE.search(clause_before(o, 4)):
-        return "several-year average (年均)"
-    in_review = o.scope == SEVERAL or bool(_FIVE_YEARS.search(clause_before(o, 12)))
-    if in_review and not year_in_clause(clause, year):
-        if o.measure in ("growth", "pp_change"):
-            return "change over the five-year review"
-        flow = o.indicator in vocabulary()["flow_indicators"] or is_flow(o.metric)
-        if o.measure == "value" and flow:
-            return "five-year total"
+    if o.scope == SEVERAL:
+        for word, reason in (("累计", "several-year total (累计)"), ("年均", "several-year average (年均)")):
+            if word in o.quote:
+                return reason
+        return "a figure for several years (a five-year review)"
     return None
 
 
@@ -87,7 +69,7 @@ def _rank(
     target: Record, outcome: Record, score: float, order: int, year: int | None
 ) -> tuple[float, ...]:
     context = clause_before(outcome)
-    several = outcome.scope == SEVERAL and not year_in_clause(context, year)
+    several = outcome.scope == SEVERAL
     return (
         1.0 if measures_compatible(target, outcome) else 0.0,
         1.0 if outcome.base_unit == target.base_unit else 0.0,
