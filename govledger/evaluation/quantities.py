@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govledger.evaluation.metric_words import metric_agrees
+
 Record = dict[str, Any]
 Span = tuple[int, int]
 
@@ -253,6 +255,8 @@ def score_quantities(
     for name in FIELD_CHECKS:
         ok = sum(1 for p, lab in result.matched if _field_equal(name, p, lab))
         result.field_accuracy[name] = (ok, len(result.matched))
+    named = sum(1 for p, lab in result.matched if metric_agrees(p.get("metric"), lab.get("metric")))
+    result.field_accuracy["metric (names the thing)"] = (named, len(result.matched))
     return result
 
 

@@ -35,11 +35,13 @@ from govledger.extract.lists import (
     trailing_items,
 )
 from govledger.extract.metrics import (
+    borrow_subject,
     default_unit,
     expand_urban_rural,
     fits_unit,
+    is_bare,
     map_indicator,
-    right_metric,
+    name_the_thing,
     trim_metric,
 )
 from govledger.extract.numbers import Quantity, find_quantities, mask_names
@@ -145,6 +147,9 @@ def extract_sentence(text: str) -> list[Draft]:
         drafts.extend(distribute(_draft(text, boundary, left, q, drafts), left))
         prev_end = q.end
         i += 1
+    for k, d in enumerate(drafts):
+        if d.indicator is None and is_bare(d.metric):
+            d.metric = borrow_subject(d.metric, [e.metric for e in drafts[:k]])
     return [d for d in drafts if d.measure != "skip"]
 
 
@@ -267,8 +272,6 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
                           classify_strength(text[: q.start]), sign_verb)
         if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth") and not _names_level(left):
             measure = "skip"  # 增长13%、保持全国第2位: the rank of the growth rate
-    elif not metric:
-        metric = right_metric(text[q.num_end : q.num_end + 30])
     if carried:
         indicator = drafts[-1].indicator
         extra: dict[str, object] = {"carried": True}
@@ -278,6 +281,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
             if indicator is None and metric and metric + level_word in left:
                 indicator = map_indicator(metric + level_word, measure)
         extra = {}
+    if not carried and indicator is None:
+        metric = name_the_thing(metric, text[q.end : q.end + 30])
     if is_comparison(left) or PLAN_SHARE.search(left) or not fits_unit(indicator, q.base_unit):
         indicator = None
         metric = metric or "比较"

@@ -156,6 +156,58 @@ def right_metric(after: str) -> str:
     return after[:cut].strip(_PUNCT)[:20]
 
 
+_MARKS = re.compile(r"[“”‘’\"'（）()《》\s]")
+
+
+@lru_cache(maxsize=1)
+def _bare_words() -> frozenset[str]:
+    table = rules()
+    return frozenset(table["action_verbs"]) | frozenset(table["deadline_lead"]) | frozenset(table["leading_noise"])
+
+
+def is_bare(metric: str | None) -> bool:
+    """Empty, one character, a bare verb or lead-in, or only numerals (二, 一是): names nothing."""
+    m = _MARKS.sub("", metric or "")
+    return len(m) < 2 or m in _bare_words() or re.fullmatch(r"[一二三四五六七八九十是]+", m) is not None
+
+
+def borrow_subject(metric: str, earlier: list[str]) -> str:
+    """竣工124个 after 重点项目320个: a figure that names nothing counts what the sentence counted.
+
+    An action verb keeps its place (新开工 + 重点项目); anything else bare gives way.
+    """
+    subject = next((m for m in reversed(earlier) if not is_bare(m)), None)
+    if subject is None:
+        return metric
+    return (metric if metric in rules()["action_verbs"] else "") + subject
+
+
+def name_the_thing(metric: str, after: str) -> str:
+    """The metric a reader can use when the words before the figure do not name what is counted.
+
+    实施30项市级疏堵工程 → 实施市级疏堵工程; 提速推进华纳碳酸钙等175个重点项目 →
+    提速推进重点项目; 年底前完成28个地质灾害防治项目 → 完成地质灾害防治项目.
+    """
+    table = rules()
+    right = right_metric(after)
+    if not right:
+        return metric
+    for lead in sorted(table["deadline_lead"], key=len, reverse=True):
+        if metric.startswith(lead):
+            metric = metric[len(lead) :]
+            break
+    if not metric:
+        return right
+    if metric.endswith("等"):
+        verb = next((v for v in sorted(table["action_verbs"], key=len, reverse=True) if metric.startswith(v)), "")
+        return verb + right
+    if metric in table["action_verbs"]:
+        return metric + right
+    if len(_MARKS.sub("", metric)) < 2:
+        return right  # 对62条…, 有2家…: a preposition or particle, not a subject
+    return metric
+
+
 _HEADS = ("增加值", "产量", "产值", "收入", "营业收入", "总额", "投资", "面积", "人数", "数量", "规模", "比重", "覆盖率", "率", "利润", "总量", "产能", "能耗")
 
 
