@@ -243,6 +243,10 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         measure = "rank"
         if any(word in left for word in _GROWTH_OF):
             measure = "skip"  # a rank of growth, not of the level
+    elif q.unit == "持平":
+        # 同比持平 of a level is a growth of 0; 增幅与上年持平 says two growth rates were equal
+        equal_rates = any(w in left for w in _GROWTH_OF) or (drafts and drafts[-1].measure == "growth")
+        measure = "skip" if equal_rates else "growth"
     else:
         measure = classify_measure(q.kind, left, verb)
     metric = complete_bare_head(trim_metric(left), text[: q.start])
@@ -374,7 +378,7 @@ def _to_record(
         measure=d.measure,  # type: ignore[arg-type]
         value=value,
         value_max=value_max,
-        unit=q.unit,
+        unit=q.unit if q.unit not in ("", "持平") else None,  # 增长45以上, 同比持平: no unit written
         base_value=base_value,
         base_unit=q.base_unit,
         bound=d.bound,  # type: ignore[arg-type]

@@ -153,6 +153,7 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
     suffixes = load_json("qualifiers.json")["bound_suffix"]
     found: list[Quantity] = []
     bare: list[tuple[int, int, float]] = []  # numbers without a unit, waiting for one
+    unitless: list[tuple[int, int, float]] = []  # every number left without a unit
     for m in _NUMBER.finditer(masked):
         start, end = m.span()
         chinese = m.group("c") is not None
@@ -179,6 +180,7 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         if unit is None or (unit[1] == "" and chinese):
             if not chinese:
                 bare.append((start, end, value))
+                unitless.append((start, end, value))
             continue
         written, base, factor, kind = unit
         if chinese and not _chinese_ok(raw, written, base, kind, table):
@@ -202,12 +204,47 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         if not suffix and masked.startswith("内", num_end) and not masked.startswith("内容", num_end):
             suffix = "内"
         q_end = num_end + (len(suffix) if suffix and suffix not in ("多", "余") else 0)
+        if not chinese and start > 0 and masked[start - 1] == "-" and _signed().search(masked, 0, start - 1):
+            start, value = start - 1, -value  # 增长-16.8%: the sign belongs to the figure
         q = Quantity(start, q_end, num_end, value, None, written, base or None, factor, kind, suffix, chinese)
         if not _attach_pending(masked, q, bare, found):
             found.append(q)
     found.extend(find_doublings(masked))
+    taken = {q.start for q in found}
+    found.extend(_unitless_rates(masked, [b for b in unitless if b[0] not in taken], found))
+    found.extend(find_flat(masked))
     found.sort(key=lambda q: q.start)
     return found
+
+
+@lru_cache(maxsize=1)
+def _signed() -> re.Pattern[str]:
+    return re.compile(load_json("qualifiers.json")["signed_after"])
+
+
+def find_flat(masked: str) -> list[Quantity]:
+    """同比持平 / 零增长: a level unchanged is a growth of 0 (the extractor decides what is flat)."""
+    rx = re.compile(load_json("qualifiers.json")["flat"])
+    return [Quantity(m.start(), m.end(), m.end(), 0.0, None, "持平", "%", 1.0, "percent", "", False)
+            for m in rx.finditer(masked)]
+
+
+def _unitless_rates(
+    masked: str, bare: list[tuple[int, int, float]], found: list[Quantity]
+) -> list[Quantity]:
+    """增长45以上 in a list of percentages: the % was left out, not the meaning."""
+    if not any(q.kind == "percent" for q in found):
+        return []
+    rates = re.compile(load_json("qualifiers.json")["rate_verbs"])
+    suffixes = ("以上", "左右", "以内", "以下")
+    out = []
+    for start, end, value in bare:
+        follow = masked[end : end + 2]
+        ends_clause = end >= len(masked) or masked[end] in "、，；。" or follow in suffixes
+        if rates.search(masked, max(0, start - 3), start) and ends_clause and 0 < value < 100:
+            suffix = follow if follow in suffixes else ""
+            out.append(Quantity(start, end + len(suffix), end, value, None, "", "%", 1.0, "percent", suffix, False))
+    return out
 
 
 def _unit_after_spaces(
