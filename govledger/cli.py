@@ -16,6 +16,20 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _options(
+    catalogue: str = typer.Option(
+        "", "--catalogue", envvar="GOVLEDGER_CATALOGUE", metavar="FILE",
+        help="JSON file of your own indicators and aliases, added to the installed catalogue",
+    ),
+) -> None:
+    """Options for every command."""
+    import os
+
+    if catalogue:
+        os.environ["GOVLEDGER_CATALOGUE"] = catalogue  # workers and every stage read it from here
+
+
 def _register() -> None:
     # imported for their side effect of adding commands to ``app``
     import importlib

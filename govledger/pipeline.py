@@ -7,12 +7,14 @@ the benchmark). It never touches a database.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 from govledger import __version__
+from govledger.data import USER_CATALOGUE, read_user_catalogue
 from govledger.errors import ReportError
 from govledger.read import SourceText, read_report
 from govledger.records import Record
@@ -74,6 +76,9 @@ def rules_fingerprint() -> bytes:
     for name in sorted(p.name for p in folder.iterdir() if p.name.endswith((".json", ".txt"))):
         digest.update(name.encode())
         digest.update(folder.joinpath(name).read_bytes())
+    user = os.environ.get(USER_CATALOGUE)
+    if user:  # a user's own catalogue changes what is extracted too
+        digest.update(json.dumps(read_user_catalogue(user), sort_keys=True).encode())
     return digest.digest()
 
 
