@@ -157,12 +157,20 @@ def part_named_by_year(line: str, year: int | None) -> Part | None:
     if year is not None and plan_years is not None and not _any(_rules()["review_heading"], line):
         first, last = plan_years  # "“十三五”：努力实现…" in 2016 looks ahead; in 2021 it looks back
         return "plan" if first <= year <= last else "review" if last == year - 1 else None
+    reviews = _any(_rules()["review_heading"], line)
     if year is not None:
         if body.startswith(f"{year - 1}年") and "目标" not in body[:12]:
             return "review"
-        if body.startswith(f"{year}年") and not _any(_rules()["review_heading"], line):
+        if body.startswith(f"{year}年") and not reviews:
             return "plan"
-    if "今年" in body and "工作" in body and not _any(_rules()["review_heading"], line):
+        # "三、开拓创新，扎实抓好2016年各项工作" / "二、牢记嘱托 踔厉奋发的2023"
+        names_year = re.search(rf"(?<!\d){year}(?:年|$)", body) is not None
+        names_last = re.search(rf"(?<!\d){year - 1}(?:年|$)", body) is not None
+        if names_year and not names_last and not reviews:
+            return "plan"
+        if names_last and not names_year:
+            return "review"
+    if "今年" in body and "工作" in body and not reviews:
         return "plan"
     return None
 
@@ -233,6 +241,26 @@ def _find_closing(norm: str, paragraphs: list[Paragraph], plan_index: int | None
     return last
 
 
+def _part_after_review(norm: str, paragraphs: list[Paragraph], year: int | None) -> int | None:
+    """The numbered part that follows the review part, when no heading names the plan.
+
+    "一、2019年工作回顾 / 二、坚定不移推动高质量发展… / 三、建设人民满意的服务型政府":
+    what comes after the review looks ahead.
+    """
+    seen_review = False
+    for i, p in enumerate(paragraphs):
+        if p.level != 0:
+            continue
+        line = norm[p.start : p.end]
+        if not _NUMBERED_1.match(line):
+            continue
+        if _any(_rules()["review_heading"], line) or part_named_by_year(line, year) == "review":
+            seen_review = True
+        elif seen_review:
+            return i
+    return None
+
+
 def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -> int | None:
     for i, p in enumerate(paragraphs):
         line = norm[p.start : p.end]
@@ -240,6 +268,9 @@ def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -
             by_year = part_named_by_year(line, year)  # "2021年的主要工作" in 2022 is the review
             if by_year == "plan" or (by_year is None and _is_plan_heading(line)):
                 return i
+    after_review = _part_after_review(norm, paragraphs, year)
+    if after_review is not None:
+        return after_review
     fallbacks = load_json("structure.json")["plan_paragraph_fallback"]
     ystr = str(year) if year else r"20\d\d"
     pats = re.compile("|".join(f"(?:{f.replace('{year}', ystr)})" for f in fallbacks))
