@@ -113,7 +113,7 @@ def respectively_group(text: str, quantities: list[Quantity], i: int) -> list[Qu
     group = [quantities[i]]
     for q in quantities[i + 1 :]:
         gap = text[group[-1].end : q.start]
-        if gap and len(gap) <= 2 and all(ch in "、和及，" for ch in gap):
+        if gap and len(gap.strip()) <= 2 and all(ch in "、和及， " for ch in gap):
             group.append(q)
         else:
             break
