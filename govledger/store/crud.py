@@ -240,31 +240,40 @@ def _record_filters(f: RecordFilter) -> list[ColumnElement[bool]]:
 
 def row_record(row: RecordRow) -> Record:
     """A stored row back as the ``Record`` it was saved from (extras included)."""
-    data: dict[str, Any] = {key: getattr(row, key) for key in _RECORD_COLUMNS}
-    data["id"] = row.record_id
-    data["section"] = list(row.section or [])
-    if row.extra:
-        data.update(row.extra)
-    return Record.model_validate(data)
+    return _record_from_values({key: getattr(row, key) for key in _READ_COLUMNS})
+
+
+_READ_COLUMNS = ("record_id", *_RECORD_COLUMNS, "extra")
+_READ_SELECT = tuple(getattr(RecordRow, c) for c in _READ_COLUMNS)
+
+
+def _record_from_values(data: dict[str, Any]) -> Record:
+    """A record from stored column values: already validated when saved, so constructed without checks."""
+    data["id"] = data.pop("record_id")
+    data["section"] = list(data["section"] or [])
+    extra = data.pop("extra", None)
+    if extra:
+        data.update(extra)
+    return Record.model_construct(**data)
+
+
+def _records_statement(filters: RecordFilter) -> Select:  # type: ignore[type-arg]
+    stmt = select(*_READ_SELECT).where(*_record_filters(filters)).order_by(RecordRow.doc, RecordRow.n)
+    return stmt.limit(filters.limit) if filters.limit is not None else stmt
 
 
 def list_records(store: Store, filters: RecordFilter) -> list[Record]:
     """Records matching ``filters``, by doc and position in the report."""
-    stmt = select(RecordRow).where(*_record_filters(filters)).order_by(RecordRow.doc, RecordRow.n)
-    if filters.limit is not None:
-        stmt = stmt.limit(filters.limit)
     with Session(store.engine) as session:
-        return [row_record(row) for row in session.scalars(stmt)]
+        return [_record_from_values(dict(zip(_READ_COLUMNS, row, strict=True)))
+                for row in session.execute(_records_statement(filters))]
 
 
 def iter_records(store: Store, filters: RecordFilter, batch: int = 2000) -> Iterable[Record]:
     """Like ``list_records`` but streamed in batches, for exports of the whole database."""
-    stmt = select(RecordRow).where(*_record_filters(filters)).order_by(RecordRow.doc, RecordRow.n)
-    if filters.limit is not None:
-        stmt = stmt.limit(filters.limit)
     with Session(store.engine) as session:
-        for row in session.scalars(stmt.execution_options(yield_per=batch)):
-            yield row_record(row)
+        for row in session.execute(_records_statement(filters).execution_options(yield_per=batch)):
+            yield _record_from_values(dict(zip(_READ_COLUMNS, row, strict=True)))
 
 
 def _search_statement(store: Store, terms: list[str]) -> Select:  # type: ignore[type-arg]

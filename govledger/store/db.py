@@ -178,7 +178,13 @@ def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True
     except CommandError as exc:
         engine.dispose()
         raise ReportError(shown, f"database schema is not one this govledger knows ({exc})") from None
-    return Store(engine, shown)
+    store = Store(engine, shown)
+    if backend == "sqlite":
+        from govledger.store.bulk import repair_search_index
+
+        with database_errors(shown):
+            repair_search_index(store)  # an import killed before its closing rebuild
+    return store
 
 
 class Store:

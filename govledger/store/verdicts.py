@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import Connection, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from govledger.store.models import ReportRow, VerdictOverrideRow, VerdictRow
@@ -71,7 +71,7 @@ def replace_verdicts(
     return len(rows)
 
 
-def drop_verdicts_of(session: Session, report_id: int) -> None:
+def drop_verdicts_of(session: Session | Connection, report_id: int) -> None:
     """Inside a report's replacement: its verdicts, as target or as outcome, are stale."""
     session.execute(delete(VerdictRow).where(
         or_(VerdictRow.target_report_id == report_id, VerdictRow.outcome_report_id == report_id)
