@@ -19,15 +19,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from govledger.cli import app
-from govledger.records import Record
 from govledger.serve.console import err_console, fail, one_line_errors
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from govledger.records import Record
     from govledger.serve.importer import ImportSummary
     from govledger.store import RecordFilter, Store
 
@@ -48,6 +49,8 @@ YearOption = Annotated[int | None, typer.Option(help="Only reports of this year"
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[bold]import[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"),
