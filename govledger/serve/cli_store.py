@@ -284,3 +284,67 @@ def export(
         n = write_records(iter_records(store, filters), out, fmt, all_records=all_records)
     what = "rows in the 任务分解表" if fmt == "xlsx" else "records"
     err_console.print(f"wrote {n} {what} to {out}")
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.0f}%"
+
+
+@app.command()
+@one_line_errors
+def coverage(
+    source: Annotated[Path | None, typer.Argument(help="A folder of reports (imported into --db first); "
+                                                       "without it, what the store holds")] = None,
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    chart: Annotated[Path | None, typer.Option(help="Also write a PNG chart here (needs matplotlib)")] = None,
+    limit: Annotated[int, typer.Option(help="List at most this many reports below the rest (0: all)")] = 50,
+) -> None:
+    """Share of reports with place, plan year, plan part, GDP target and outcome, and of pairs with
+    verdicts, per level × five-year period; lists the reports below the rest."""
+    import json
+
+    from govledger.store import open_store
+    from govledger.track.coverage import FACT_LABELS, FACTS, coverage_of_store, write_chart
+
+    if fmt not in ("table", "json"):
+        fail(f"unknown format {fmt!r} (use table or json)")
+    if chart is not None and chart.suffix.lower() != ".png":
+        fail(f"{chart}: the chart is a .png file")
+    with open_store(db, create=source is not None) as store:
+        if source is not None:
+            from govledger.serve.importer import ImportSummary, expand_inputs, import_files, plan_tasks
+
+            summary = ImportSummary()
+            tasks = plan_tasks(expand_inputs([source]), store.fingerprints(), place=None, year=None, force=False,
+                               summary=summary)
+            with _progress() as progress:
+                import_files(store, tasks, os.cpu_count() or 1, False, summary, progress)
+            store_verdicts(store, summary)
+            err_console.print(summary.written())
+        cov = coverage_of_store(store)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(cov.as_dict(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        table = Table(title="coverage by level and five-year period", title_justify="left")
+        for col in ("level", "period", "reports", *(FACT_LABELS[k] for k in FACTS), "pairs", FACT_LABELS["judged_pair"]):
+            table.add_column(col, justify="left" if col in ("level", "period") else "right")
+        for g in cov.groups:
+            table.add_row(g.level, g.period, str(g.reports), *(_pct(g.shares[k]) for k in FACTS), str(g.pairs),
+                          _pct(g.judged_pair_share))
+        console.print(table)
+        below = cov.below()
+        console.print(f"{len(below)} reports lack what most of their group has"
+                      + (f" (first {limit}; --limit 0 for all)" if limit and len(below) > limit else "") + ":")
+        for r in below[: limit or None]:
+            console.print(Text(f"  {r.level} {r.period} {r.doc} ({r.path}): "
+                               + ", ".join(FACT_LABELS[k] for k in r.missing)), soft_wrap=True)
+    if chart is not None:
+        from govledger.serve.cli_verify import require_extra
+
+        require_extra("panel", "matplotlib")
+        write_chart(cov, str(chart))
+        err_console.print(f"wrote the chart to {chart}")
