@@ -224,7 +224,8 @@ def _escape_like(term: str) -> str:
 def _record_filters(f: RecordFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if f.doc is not None:
-        where.append(RecordRow.doc == f.doc)
+        # through the report's id: (report_id, n) is indexed, records.doc is not
+        where.append(RecordRow.report_id == select(ReportRow.id).where(ReportRow.doc == f.doc).scalar_subquery())
     if f.indicator is not None:
         where.append(RecordRow.indicator == f.indicator)
     if f.kind is not None:
@@ -244,6 +245,7 @@ def row_record(row: RecordRow) -> Record:
 
 
 _READ_COLUMNS = ("record_id", *_RECORD_COLUMNS, "extra")
+_MODEL_FIELDS = tuple(Record.model_fields)
 _READ_SELECT = tuple(getattr(RecordRow, c) for c in _READ_COLUMNS)
 
 
@@ -251,10 +253,16 @@ def _record_from_values(data: dict[str, Any]) -> Record:
     """A record from stored column values: already validated when saved, so constructed without checks."""
     data["id"] = data.pop("record_id")
     data["section"] = list(data["section"] or [])
-    extra = data.pop("extra", None)
-    if extra:
-        data.update(extra)
-    return Record.model_construct(**data)
+    extra = data.pop("extra", None) or {}
+    data.update((k, v) for k, v in extra.items() if k in _MODEL_FIELDS)
+    data = {k: data[k] for k in _MODEL_FIELDS if k in data}  # the schema's field order (JSONL output)
+    record = Record.__new__(Record)
+    # what ``Record.model_construct`` does, without its per-call overhead (a million records read back)
+    object.__setattr__(record, "__dict__", data)
+    object.__setattr__(record, "__pydantic_fields_set__", set(data))
+    object.__setattr__(record, "__pydantic_extra__", {k: v for k, v in extra.items() if k not in _MODEL_FIELDS})
+    object.__setattr__(record, "__pydantic_private__", None)
+    return record
 
 
 def _records_statement(filters: RecordFilter) -> Select:  # type: ignore[type-arg]

@@ -36,11 +36,6 @@ class StoredOverride:
     at: datetime
 
 
-def _report_ids(session: Session, docs: list[str]) -> dict[str, int]:
-    rows = session.execute(select(ReportRow.doc, ReportRow.id).where(ReportRow.doc.in_(docs))).all()
-    return {doc: rid for doc, rid in rows}
-
-
 def replace_verdicts(
     store: Store, target_doc: str, outcome_doc: str | None, rows: list[dict[str, Any]], source: str = "report"
 ) -> int:
@@ -49,26 +44,41 @@ def replace_verdicts(
     ``rows`` are ``VerdictRow.as_dict()`` dicts; the whole dict is kept as
     ``detail`` and the columns a query filters on are copied out of it.
     """
+    return replace_verdicts_many(store, [(target_doc, outcome_doc, rows)], source)
+
+
+def replace_verdicts_many(
+    store: Store, pairs: list[tuple[str, str | None, list[dict[str, Any]]]], source: str = "report"
+) -> int:
+    """``replace_verdicts`` for many target reports in one transaction (derived data: all or nothing)."""
     now = datetime.now(UTC)
     engine = store.engine.execution_options(govledger_write=True)
-    with Session(engine) as session, session.begin():
-        ids = _report_ids(session, [d for d in (target_doc, outcome_doc) if d])
-        target_id = ids.get(target_doc)
-        if target_id is None:
-            return 0
-        session.execute(delete(VerdictRow).where(VerdictRow.target_report_id == target_id))
-        if rows:
-            session.execute(insert(VerdictRow), [
+    written = 0
+    with engine.begin() as conn:
+        docs = sorted({d for t, o, _ in pairs for d in (t, o) if d})
+        ids = dict(conn.execute(select(ReportRow.doc, ReportRow.id).where(ReportRow.doc.in_(docs))).all())
+        values: list[dict[str, Any]] = []
+        targets = [ids[t] for t, _, _ in pairs if t in ids]
+        if targets:
+            conn.execute(delete(VerdictRow).where(VerdictRow.target_report_id.in_(targets)))
+        for target_doc, outcome_doc, rows in pairs:
+            target_id = ids.get(target_doc)
+            if target_id is None:
+                continue
+            outcome_id = ids.get(outcome_doc) if outcome_doc else None
+            values.extend(
                 {
-                    "target_report_id": target_id, "target_record": r["target_id"],
-                    "outcome_report_id": ids.get(outcome_doc) if outcome_doc else None,
+                    "target_report_id": target_id, "target_record": r["target_id"], "outcome_report_id": outcome_id,
                     "outcome_record": r.get("outcome_id"), "place": r.get("place"), "year": r.get("year"),
                     "indicator": r.get("indicator"), "verdict": r["verdict"], "reason": r.get("reason") or "",
                     "source": source, "match_score": r.get("match_score"), "detail": r, "computed_at": now,
                 }
                 for r in rows
-            ])
-    return len(rows)
+            )
+        if values:
+            conn.execute(insert(VerdictRow), values)
+            written = len(values)
+    return written
 
 
 def drop_verdicts_of(session: Session | Connection, report_id: int) -> None:

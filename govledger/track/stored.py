@@ -22,6 +22,7 @@ from govledger.track.verify import VERDICTS, VerdictRow, verify_records
 if TYPE_CHECKING:
     from govledger.store import ReportInfo, Store
 
+BATCH = 100  # pairs whose verdicts are written in one transaction
 _ROW_FIELDS = frozenset(f.name for f in fields(VerdictRow))
 
 
@@ -85,12 +86,18 @@ def refresh_verdicts(
         return cache[doc]
 
     n_rows = 0
+    batch: list[tuple[str, str | None, list[dict[str, Any]]]] = []
     for pair in todo:
         rows = verify_records(records(pair.target_doc), records(pair.outcome_doc), year=pair.year,
                               doc=pair.target_doc, place=pair.place, include_all=True)
-        n_rows += stored.replace_verdicts(store, pair.target_doc, pair.outcome_doc, [r.as_dict() for r in rows])
+        batch.append((pair.target_doc, pair.outcome_doc, [r.as_dict() for r in rows]))
+        if len(batch) >= BATCH:
+            n_rows += stored.replace_verdicts_many(store, batch)
+            batch = []
         if on_pair is not None:
             on_pair(pair)
+    if batch:
+        n_rows += stored.replace_verdicts_many(store, batch)
     return len(todo), n_rows
 
 
