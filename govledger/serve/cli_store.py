@@ -60,11 +60,19 @@ def _progress() -> Progress:
 
 def store_verdicts(store: Store, summary: ImportSummary) -> None:
     """Judge every pair of consecutive years whose verdicts are missing or whose reports changed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from govledger.store.db import database_errors
     from govledger.track.stored import refresh_verdicts
 
-    with database_errors(store.name):
-        summary.verdict_pairs, summary.verdict_rows = refresh_verdicts(store, summary.changed)
+    with database_errors(store.name), Progress(
+        TextColumn("[bold]verdicts[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, disable=not err_console.is_terminal, transient=True,
+    ) as progress:
+        bar = progress.add_task("", total=None)
+        summary.verdict_pairs, summary.verdict_rows = refresh_verdicts(
+            store, summary.changed, on_pair=lambda _pair: progress.update(bar, advance=1),
+            on_plan=lambda n: progress.update(bar, total=n))
 
 
 def group_table(summary: ImportSummary) -> Table | None:

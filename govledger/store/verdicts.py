@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from govledger.store.models import ReportRow, VerdictOverrideRow, VerdictRow
+from govledger.store.models import RecordRow, ReportRow, VerdictOverrideRow, VerdictRow
 from govledger.store.work_models import AuditRow
 
 if TYPE_CHECKING:
@@ -92,6 +92,13 @@ def judged_docs(store: Store) -> set[str]:
     """Docs whose targets have stored verdicts."""
     with Session(store.engine) as session:
         stmt = select(ReportRow.doc).where(ReportRow.id.in_(select(VerdictRow.target_report_id).distinct()))
+        return set(session.scalars(stmt))
+
+
+def docs_with_targets(store: Store) -> set[str]:
+    """Docs with at least one target record: judging them against the next year gives verdict rows."""
+    with Session(store.engine) as session:
+        stmt = select(ReportRow.doc).where(ReportRow.id.in_(select(RecordRow.report_id).where(RecordRow.kind == "target")))
         return set(session.scalars(stmt))
 
 

@@ -81,11 +81,32 @@ def _ledgers_from(
 
 
 def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, VerdictRow]]:
-    """Every report of the store with its records (one streamed query), and the stored verdicts."""
+    """Every report of the store with its records (one streamed query of the panel's columns),
+    and the stored verdicts."""
+    from govledger.store import open_store
+    from govledger.store.crud import iter_panel_records
+    from govledger.store.db import database_errors
+    from govledger.track.stored import stored_verdicts
+
+    with open_store(url, create=False) as store, database_errors(store.name):
+        from govledger.track.stored import refresh_verdicts
+
+        refresh_verdicts(store)  # pairs a store of an older version never judged (usually none)
+        infos = {i.doc: i for i in store.reports() if i.kind == "report"}
+        by_doc: dict[str, list[Any]] = {doc: [] for doc in infos}
+        for r in iter_panel_records(store):
+            if r.doc in by_doc:
+                by_doc[r.doc].append(r)
+        verdicts = {v.target_id: v for v in stored_verdicts(store)}
+    ledgers = [LoadedLedger(doc, i.place, i.year, by_doc[doc], i.level, i.path) for doc, i in sorted(infos.items())]
+    return ledgers, verdicts
+
+
+def _full_ledgers_from_store(url: str) -> list[LoadedLedger]:
+    """Every report of the store with its whole records (what verify needs)."""
     from govledger.store import RecordFilter, open_store
     from govledger.store.crud import iter_records
     from govledger.store.db import database_errors
-    from govledger.track.stored import stored_verdicts
 
     with open_store(url, create=False) as store, database_errors(store.name):
         infos = {i.doc: i for i in store.reports() if i.kind == "report"}
@@ -93,9 +114,7 @@ def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, Verdict
         for r in iter_records(store, RecordFilter()):
             if r.doc in by_doc:
                 by_doc[r.doc].append(r)
-        verdicts = {v.target_id: v for v in stored_verdicts(store)}
-    ledgers = [LoadedLedger(doc, i.place, i.year, by_doc[doc], i.level, i.path) for doc, i in infos.items()]
-    return ledgers, verdicts
+    return [LoadedLedger(doc, i.place, i.year, by_doc[doc], i.level, i.path) for doc, i in sorted(infos.items())]
 
 
 def _verdicts(
@@ -105,18 +124,19 @@ def _verdicts(
     """target record id → its verdict row, for every ledger whose next-year report is present.
 
     ``stored`` verdicts (read from the store, computed there with the default
-    tolerances) are used for the pairs they cover; other pairs are judged here.
+    tolerances at import) are used as they are: the store judges every pair.
     """
+    if stored is not None:
+        return stored
     by_key: dict[tuple[str, int], LoadedLedger] = {}
     for lg in ledgers:
         p = normalise_place(lg.place)
         if p is not None and lg.year is not None:
             by_key.setdefault((p.name, lg.year), lg)
-    out: dict[str, VerdictRow] = dict(stored or {})
-    judged = {v.doc for v in out.values()}
+    out: dict[str, VerdictRow] = {}
     for (place, year), lg in by_key.items():
         nxt = by_key.get((place, year + 1))
-        if nxt is None or lg.doc in judged:
+        if nxt is None:
             continue
         rows = verify_records(lg.records, nxt.records, year=year, doc=lg.doc, place=lg.place,
                               tolerance_pp=tolerance_pp, tolerance_rel=tolerance_rel, include_all=True)
@@ -146,9 +166,10 @@ def panel(
     """
     stored: dict[str, VerdictRow] | None = None
     if isinstance(source, str | Path) and _is_db_url(str(source)):
-        ledgers, stored = _ledgers_from_store(str(source))
-        if (tolerance_pp, tolerance_rel) != (DEFAULT_TOLERANCE_PP, DEFAULT_TOLERANCE_REL):
-            stored = None  # stored verdicts use the default tolerances
+        if (tolerance_pp, tolerance_rel) == (DEFAULT_TOLERANCE_PP, DEFAULT_TOLERANCE_REL):
+            ledgers, stored = _ledgers_from_store(str(source))
+        else:  # stored verdicts use the default tolerances: judge again, from whole records
+            ledgers = _full_ledgers_from_store(str(source))
     else:
         ledgers = _ledgers_from(source, errors, reader, on_file)
     verdicts = _verdicts(ledgers, tolerance_pp, tolerance_rel, stored)

@@ -65,17 +65,22 @@ def row_from_dict(d: dict[str, Any]) -> VerdictRow:
 
 
 def refresh_verdicts(
-    store: Store, changed: Iterable[str] = (), *, on_pair: Callable[[Pair], None] | None = None
+    store: Store, changed: Iterable[str] = (), *, on_pair: Callable[[Pair], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
     """Judge the pairs whose verdicts are missing or touch a doc in ``changed``; (pairs, rows) written."""
     from govledger.store import verdicts as stored
 
     changed_docs = set(changed)
     judged = stored.judged_docs(store)
+    # a target report with targets always gets rows (include_all): no rows means not judged yet
+    missing = stored.docs_with_targets(store) - judged
     todo = [
         p for p in report_pairs(store.reports())
-        if p.target_doc not in judged or p.target_doc in changed_docs or p.outcome_doc in changed_docs
+        if p.target_doc in missing or p.target_doc in changed_docs or p.outcome_doc in changed_docs
     ]
+    if on_plan is not None:
+        on_plan(len(todo))
     cache: dict[str, list[Record]] = {}
 
     def records(doc: str) -> list[Record]:
