@@ -315,9 +315,16 @@ _PANEL_SELECT = tuple(getattr(RecordRow, "record_id" if f == "id" else f) for f 
 def iter_panel_records(store: Store, batch: int = 20_000) -> Iterable[PanelRecord]:
     """Every record as a ``PanelRecord``, report by report (import order) and in report order."""
     stmt = select(*_PANEL_SELECT).order_by(RecordRow.report_id, RecordRow.n)
-    with Session(store.engine) as session:
-        for row in session.execute(stmt.execution_options(yield_per=batch)):
-            yield PanelRecord(*row)
+    sql = str(stmt.compile(dialect=store.engine.dialect))
+    at = PanelRecord._fields.index("estimated")
+    # the driver's rows as they come (no per-value result processing: a corpus has half a million records);
+    # only ``estimated`` needs converting (SQLite stores 0/1)
+    with store.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).exec_driver_sql(sql)
+        for row in result:
+            values = list(row)
+            values[at] = bool(values[at])
+            yield PanelRecord(*values)
 
 
 def _search_statement(store: Store, terms: list[str]) -> Select:  # type: ignore[type-arg]
