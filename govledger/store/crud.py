@@ -320,11 +320,12 @@ def iter_panel_records(store: Store, batch: int = 20_000) -> Iterable[PanelRecor
     # the driver's rows as they come (no per-value result processing: a corpus has half a million records);
     # only ``estimated`` needs converting (SQLite stores 0/1)
     with store.engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=batch).exec_driver_sql(sql)
-        for row in result:
-            values = list(row)
-            values[at] = bool(values[at])
-            yield PanelRecord(*values)
+        result = conn.execution_options(stream_results=True).exec_driver_sql(sql)
+        for part in result.partitions(batch):
+            for row in part:
+                values = list(row)
+                values[at] = bool(values[at])
+                yield PanelRecord(*values)
 
 
 def _search_statement(store: Store, terms: list[str]) -> Select:  # type: ignore[type-arg]

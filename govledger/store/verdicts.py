@@ -111,7 +111,9 @@ def list_verdicts(
     prefix of it; ``year`` the target year.
     """
     target = aliased(ReportRow)
-    stmt = select(VerdictRow, target.doc).join(target, VerdictRow.target_report_id == target.id)
+    stmt = select(VerdictRow.detail, VerdictRow.source, VerdictRow.computed_at).join(
+        target, VerdictRow.target_report_id == target.id
+    )
     if place is not None:
         stmt = stmt.where(or_(VerdictRow.place == place, VerdictRow.place.like(place.replace("%", "") + "%")))
     if year is not None:
@@ -120,10 +122,10 @@ def list_verdicts(
         stmt = stmt.where(target.doc == doc)
     stmt = stmt.order_by(target.doc, VerdictRow.id)
     out = []
-    with Session(store.engine) as session:
-        for row, _doc in session.execute(stmt):
-            d = dict(row.detail or {})
-            d.update(source=row.source, computed_at=row.computed_at.isoformat())
+    with store.engine.connect() as conn:
+        for detail, source, computed_at in conn.execute(stmt):
+            d = dict(detail or {})
+            d.update(source=source, computed_at=computed_at.isoformat())
             out.append(d)
     return out
 

@@ -173,7 +173,12 @@ def panel(
     else:
         ledgers = _ledgers_from(source, errors, reader, on_file)
     verdicts = _verdicts(ledgers, tolerance_pp, tolerance_rel, stored)
-    rows: list[dict[str, Any]] = []
+    cols: dict[str, list[Any]] = {c: [] for c in PANEL_COLUMNS}
+    add = {c: cols[c].append for c in PANEL_COLUMNS}  # columns, not row dicts: a corpus has half a million rows
+    record_fields = ("period", "doc", "kind", "indicator", "metric", "measure", "value", "value_max", "unit",
+                     "base_value", "base_unit", "bound", "strength", "estimated", "deadline", "quote")
+    outcome_fields = ("outcome_quote", "outcome_value", "outcome_base_value", "outcome_base_unit", "verdict", "gap",
+                      "match_score", "reason")
     for lg in ledgers:
         lp = normalise_place(lg.place)
         seen: set[tuple[Any, ...]] = set()
@@ -187,41 +192,19 @@ def panel(
                 continue
             p = normalise_place(r.place or lg.place) or lp
             v = verdicts.get(r.id) if r.kind == "target" else None
-            rows.append({
-                "place": p.name if p else None,
-                "level": (p.level if p and p.level else lg.level),
-                "province": (p.province if p and p.province else (p.name if p and p.level == "province" else None)),
-                "year": r.year if r.year is not None else lg.year,
-                "period": r.period,
-                "doc": r.doc,
-                "record_id": r.id,
-                "kind": r.kind,
-                "indicator": r.indicator,
-                "metric": r.metric,
-                "measure": r.measure,
-                "value": r.value,
-                "value_max": r.value_max,
-                "unit": r.unit,
-                "base_value": r.base_value,
-                "base_unit": r.base_unit,
-                "bound": r.bound,
-                "strength": r.strength,
-                "estimated": r.estimated,
-                "deadline": r.deadline,
-                "quote": r.quote,
-                "restated": restated if r.kind == "target" else None,
-                "outcome_quote": v.outcome_quote if v else None,
-                "outcome_value": v.outcome_value if v else None,
-                "outcome_base_value": v.outcome_base_value if v else None,
-                "outcome_base_unit": v.outcome_base_unit if v else None,
-                "outcome_estimated": v.outcome_estimated if v and v.outcome_quote else None,
-                "verdict": v.verdict if v else None,
-                "gap": v.gap if v else None,
-                "match_score": v.match_score if v else None,
-                "reason": v.reason if v else None,
-            })
-    df = pd.DataFrame(rows, columns=list(PANEL_COLUMNS))
-    return df.astype(_DTYPES)
+            add["place"](p.name if p else None)
+            add["level"](p.level if p and p.level else lg.level)
+            add["province"](p.province if p and p.province else (p.name if p and p.level == "province" else None))
+            add["year"](r.year if r.year is not None else lg.year)
+            add["record_id"](r.id)
+            for name in record_fields:
+                add[name](getattr(r, name))
+            add["restated"](restated if r.kind == "target" else None)
+            for name in outcome_fields:
+                add[name](getattr(v, name) if v else None)
+            add["outcome_estimated"](v.outcome_estimated if v and v.outcome_quote else None)
+    df = pd.DataFrame({c: pd.Series(cols[c], dtype=_DTYPES.get(c, "object")) for c in PANEL_COLUMNS})
+    return df
 
 
 def export_panel(df: pd.DataFrame, path: str | Path) -> Path:
