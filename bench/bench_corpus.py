@@ -9,6 +9,13 @@ corpus has pairs to verify. The corpus goes to a temporary folder (deleted
 afterwards unless --keep). Prints figures; asserts nothing.
 
     .venv/bin/python bench/bench_corpus.py [--n 2000] [--workers 2] [--seed 7] [--keep]
+    .venv/bin/python bench/bench_corpus.py --corpus ../shared/corpus [--pg postgresql://…/db] [--workers 2]
+
+With ``--corpus DIR`` the real corpus is measured instead: ``govledger import``
+of the whole tree into a new SQLite database (and into PostgreSQL with
+``--pg``, whose ``public`` schema is emptied first), wall time and peak RSS;
+the same import again (every report unchanged: the resume path); a full-text
+search right after; the panel built from the store.
 
 Figures printed: generation time; extraction reports/s and characters/s
 (all workers) with the peak RSS; ``govledger import`` into a temporary
@@ -256,6 +263,62 @@ def panel_figures(records: list[Record], tmp: Path) -> list[str]:
     return out
 
 
+def _import_cmd(corpus: Path, url: str, workers: int) -> tuple[float, str, int]:
+    """Run ``govledger import`` as a user does; (seconds, closing line, exit code)."""
+    cmd = [sys.executable, "-m", "govledger", "import", str(corpus), "--db", url, "--jobs", str(workers)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "COLUMNS": "160"})
+    took = time.perf_counter() - start
+    lines = (proc.stderr.strip().splitlines() or ["?"])
+    return took, lines[-1], proc.returncode
+
+
+def _empty_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from govledger.store import resolve_url
+
+    engine = create_engine(resolve_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def corpus_figures(corpus: Path, workers: int, pg: str | None, tmp: Path) -> None:
+    """The real corpus: import into SQLite (and PostgreSQL), resume, search, panel."""
+    from govledger.read import REPORT_SUFFIXES
+    from govledger.track.sources import is_report_file
+
+    files = [p for p in corpus.rglob("*") if is_report_file(p, REPORT_SUFFIXES)]
+    size = sum(p.stat().st_size for p in files)
+    print(f"corpus: {len(files):,} files, {size / 1e6:.0f} MB in {corpus}; {workers} workers, {os.cpu_count()} CPUs")
+    targets = [("SQLite", f"sqlite:///{tmp / 'corpus.db'}")]
+    if pg:
+        _empty_postgres(pg)
+        targets.append(("PostgreSQL", pg))
+    for name, url in targets:
+        took, line, code = _import_cmd(corpus, url, workers)
+        print(f"govledger import into {name}: {took:.1f} s ({took / 60:.1f} min), {len(files) / took:.1f} files/s, "
+              f"exit {code}, peak RSS of one process {_children_rss_mb():.0f} MB\n  {line}")
+        again, line, _ = _import_cmd(corpus, url, workers)
+        print(f"  again (all unchanged, the resume path): {again:.1f} s\n  {line}")
+        from govledger.store import open_store
+
+        with open_store(url, create=False) as store:
+            start = time.perf_counter()
+            hits = store.search_sentences("老旧小区改造", limit=50)
+            print(f"  search right after the import: {len(hits)} sentences in {(time.perf_counter() - start) * 1000:.0f} ms")
+        from govledger.track.panel import panel
+
+        start = time.perf_counter()
+        df = panel(url)
+        print(f"  panel from the store: {time.perf_counter() - start:.1f} s, {len(df):,} rows, "
+              f"{df['verdict'].notna().sum():,} targets with a verdict")
+        if name == "SQLite":
+            print(f"  database file: {(tmp / 'corpus.db').stat().st_size / 1e6:.0f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=2000, help="number of synthetic reports")
@@ -264,9 +327,20 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder and print its path")
     ap.add_argument("--no-import", action="store_true", help="skip govledger import")
+    ap.add_argument("--corpus", help="measure the real corpus in this folder instead of a synthetic one")
+    ap.add_argument("--pg", help="with --corpus: also import into this PostgreSQL database (its schema is emptied)")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="govledger-bench-"))
+    if args.corpus:
+        try:
+            corpus_figures(Path(args.corpus), args.workers, args.pg, tmp)
+        finally:
+            if args.keep:
+                print(f"kept: {tmp}")
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
+        return
     corpus = tmp / "reports"
     corpus.mkdir()
     try:

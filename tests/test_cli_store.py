@@ -36,7 +36,7 @@ def reports(tmp_path: Path) -> Path:
     for name in SAMPLES:
         shutil.copy(REPORTS / name, folder / name)
     (folder / "broken_2024.txt").write_bytes(b"")
-    (folder / "notes.md").write_text("not a report", encoding="utf-8")  # not a report suffix: not picked up
+    (folder / "NOTES.md").write_text("not a report", encoding="utf-8")  # a folder's notes: not picked up
     return folder
 
 
@@ -44,7 +44,7 @@ def test_import_summary_failures_and_resume(reports: Path, store_url: str) -> No
     first = runner.invoke(app, ["import", str(reports), "--db", store_url, "--jobs", "1"])
     assert first.exit_code == 1, first.output
     assert "broken_2024.txt: empty file" in first.output
-    assert "notes.md" not in first.output
+    assert "NOTES.md" not in first.output
     with open_store(store_url) as store:
         docs = {r.doc: r.n_records for r in store.reports()}
         n_records = len(store.list_records())
@@ -103,16 +103,16 @@ def test_import_in_parallel_and_replace(tmp_path: Path) -> None:
 
 def test_a_failed_save_rolls_back_that_file_only(reports: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from govledger.store import crud
+    from govledger.store.bulk import BulkWriter
 
-    real = crud._record_values
+    real = BulkWriter._insert
 
-    def flaky(record: Record, report_id: int, n: int) -> dict[str, object]:
-        if record.doc == "yaan_2024" and n == 50:
+    def flaky(self: BulkWriter, table: str, columns: tuple[str, ...], report_id: int, rows: list[tuple[object, ...]]) -> None:
+        if table == "records" and any(r[1] == "yaan_2024#50" for r in rows):
             raise RuntimeError("disk on fire")
-        return real(record, report_id, n)
+        real(self, table, columns, report_id, rows)
 
-    monkeypatch.setattr(crud, "_record_values", flaky)
+    monkeypatch.setattr(BulkWriter, "_insert", flaky)
     db = tmp_path / "f.db"
     out = runner.invoke(app, ["import", str(reports), "--db", str(db), "--jobs", "2"])
     assert out.exit_code == 1
@@ -238,3 +238,38 @@ def test_export_files_read_back(filled_db: Path, tmp_path: Path) -> None:
 
     bad = runner.invoke(app, ["export", str(tmp_path / "r.docx"), "--db", str(filled_db)])
     assert bad.exit_code == 2 and "unknown export format" in bad.output
+
+
+def test_large_import_defers_the_search_index_and_search_works_after(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+
+    from govledger.serve import importer
+    from govledger.store.bulk import FTS_TRIGGERS
+
+    monkeypatch.setattr(importer, "DEFER_INDEX_AT", 1)
+    (reports / "broken_2024.txt").unlink()
+    db = tmp_path / "d.db"
+    out = runner.invoke(app, ["import", str(reports), "--db", str(db), "--jobs", "2"])
+    assert out.exit_code == 0, out.output
+    assert "search index rebuilt" in out.output
+    with open_store(db) as store:
+        assert {h.doc for h in store.search_sentences("老旧小区")} == {"yaan_2024", "guangyuan_2024"}
+        # a process killed inside the import leaves no triggers: the next open puts them back and rebuilds
+        with store.engine.begin() as conn:
+            for name in FTS_TRIGGERS:
+                conn.execute(text(f"DROP TRIGGER {name}"))
+            conn.execute(text("DELETE FROM sentences_fts"))
+    with open_store(db) as store:
+        assert {h.doc for h in store.search_sentences("老旧小区")} == {"yaan_2024", "guangyuan_2024"}
+        with store.engine.connect() as conn:
+            names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))}
+        assert set(FTS_TRIGGERS) <= names
+
+
+def test_import_summary_by_level_and_decade(reports: Path, tmp_path: Path) -> None:
+    out = runner.invoke(app, ["import", str(reports), "--db", str(tmp_path / "g.db"), "--jobs", "1"])
+    assert "by level and decade" in out.output
+    assert "city" in out.output and "2020s" in out.output
+    assert "wrote 2 reports" in out.output and "1 failed" in out.output

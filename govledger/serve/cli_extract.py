@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,10 +13,23 @@ from rich.table import Table
 
 from govledger.cli import app
 from govledger.errors import ReportError
-from govledger.evaluation.quantities import Score
-from govledger.pipeline import build_ledger
-from govledger.records import Record, record_dict
 from govledger.serve.console import fail, one_line_errors
+
+if TYPE_CHECKING:  # loaded when a command runs: pydantic and the rule tables cost start-up time
+    from govledger.evaluation.quantities import Score
+    from govledger.records import Record
+
+
+def build_ledger(*args: object, **kwargs: object) -> Any:
+    from govledger.pipeline import build_ledger as build
+
+    return build(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def record_dict(record: Record) -> dict[str, object]:
+    from govledger.records import record_dict as as_dict
+
+    return as_dict(record)
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 

@@ -1,44 +1,37 @@
 """CLI commands over the database: ``import``, ``list``, ``search`` and ``export``.
 
-``import`` extracts in worker processes and stores in the main process, one
-transaction per file, so an interrupted import leaves only whole reports
-behind and running it again skips every report whose text is unchanged
-(its sha256 is compared before the extraction). Failures are collected, not
-fatal: the summary names each failed file with its reason and the exit code
-is 1. Usage errors (a path that does not exist, a database that cannot be
-opened) stop before any work, with one line and exit code 2.
+``import`` (machinery in ``govledger.serve.importer``) extracts in worker
+processes and stores in the main process, one transaction per file, so an
+interrupted import leaves only whole reports behind and running it again
+skips every report whose text is unchanged (its fingerprint is compared
+before the extraction). Failures are collected, not fatal: the summary
+names each failed file with its reason and the exit code is 1. Usage
+errors (a path that does not exist, a database that cannot be opened) stop
+before any work, with one line and exit code 2.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import sys
-from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from govledger.cli import app
-from govledger.errors import ReportError
-from govledger.records import Record
 from govledger.serve.console import err_console, fail, one_line_errors
 
 if TYPE_CHECKING:
-    from govledger.pipeline import Ledger
-    from govledger.store import RecordFilter, SentenceData, Store
+    from rich.progress import Progress
 
-REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+    from govledger.records import Record
+    from govledger.serve.importer import ImportSummary
+    from govledger.store import RecordFilter, Store
+
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 DbOption = Annotated[
@@ -52,166 +45,12 @@ PlaceOption = Annotated[str | None, typer.Option(help="Only this place (a prefix
 YearOption = Annotated[int | None, typer.Option(help="Only reports of this year")]
 
 
-# ----------------------------------------------------------------------------- import: the worker side
-
-
-@dataclass(frozen=True)
-class ImportTask:
-    """One file to extract; ``known_sha`` is the stored text's sha256 when a match means "skip"."""
-
-    path: str
-    doc: str
-    place: str | None = None
-    year: int | None = None
-    known_sha: str | None = None
-
-
-@dataclass
-class TaskResult:
-    """What a worker sends back: a ledger to store, "unchanged", or a one-line failure."""
-
-    task: ImportTask
-    status: str  # "ledger", "unchanged" or "failed"
-    ledger: Ledger | None = None
-    sentences: list[SentenceData] | None = None
-    reason: str = ""
-
-
-def extract_task(task: ImportTask) -> TaskResult:
-    """Read, compare the sha256 with the stored one, and only if it differs structure and extract.
-
-    Runs in a worker process, so it never raises: every problem comes back
-    as a ``failed`` result with a reason that fits on one line.
-    """
-    from govledger.pipeline import ledger_from_source
-    from govledger.read import read_report
-    from govledger.store.crud import ledger_sentences
-    from govledger.track.sources import text_fingerprint
-
-    try:
-        source = read_report(task.path)
-        if task.known_sha is not None and text_fingerprint(source.text) == task.known_sha:
-            return TaskResult(task, "unchanged")
-        ledger = ledger_from_source(source, doc=task.doc, place=task.place, year=task.year)
-        return TaskResult(task, "ledger", ledger, ledger_sentences(ledger))
-    except ReportError as exc:
-        return TaskResult(task, "failed", reason=exc.reason)
-    except MemoryError:
-        return TaskResult(task, "failed", reason="out of memory")
-    except Exception as exc:  # a bug in a stage must not stop the other files
-        first = (str(exc).splitlines() or [""])[0]
-        return TaskResult(task, "failed", reason=f"internal error: {type(exc).__name__}: {first}")
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """forkserver where it exists: the parent holds database connections and a progress thread,
-    which a plain fork would copy into the workers."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["govledger.pipeline", "govledger.serve.cli_store"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the main process, which cancels what is queued and reports once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def run_tasks(tasks: list[ImportTask], jobs: int) -> Iterator[TaskResult]:
-    """Results of ``tasks`` as they finish, at most ``2 * jobs`` in flight (memory stays flat)."""
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield extract_task(task)
-        return
-    pending = deque(tasks)
-    running: dict[Future[TaskResult], ImportTask] = {}
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    workers = min(jobs, len(tasks))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_worker_init) as pool:
-        try:
-            while pending or running:
-                while pending and len(running) < 2 * jobs:
-                    task = pending.popleft()
-                    try:
-                        running[pool.submit(extract_task, task)] = task
-                    except BrokenProcessPool:
-                        yield TaskResult(task, "failed", reason="a worker process died (out of memory?)")
-                if not running:
-                    continue
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    task = running.pop(fut)
-                    try:
-                        yield fut.result()
-                    except BrokenProcessPool:
-                        yield TaskResult(task, "failed", reason="a worker process died (out of memory?)")
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-# ----------------------------------------------------------------------------- import: the main side
-
-
-@dataclass
-class ImportSummary:
-    """Counts per status and the failed files with their reasons."""
-
-    files: dict[str, int] = field(default_factory=lambda: {"imported": 0, "unchanged": 0, "replaced": 0, "failed": 0})
-    records: dict[str, int] = field(default_factory=lambda: {"imported": 0, "unchanged": 0, "replaced": 0})
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    changed: set[str] = field(default_factory=set)  # docs imported or replaced: their verdicts are recomputed
-    verdict_pairs: int = 0
-    verdict_rows: int = 0
-
-    def add(self, status: str, n_records: int = 0) -> None:
-        self.files[status] += 1
-        if status in self.records:
-            self.records[status] += n_records
-
-    def fail(self, path: str, reason: str) -> None:
-        self.add("failed")
-        self.failures.append((path, reason))
-
-
-def expand_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and the report files (.txt .docx .pdf .html .htm) directly inside folders named."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise ReportError(str(path), "no such file or folder")
-    return files
-
-
-def plan_tasks(
-    files: list[Path], fingerprints: dict[str, tuple[str, str | None, int | None]], *,
-    place: str | None, year: int | None, force: bool, summary: ImportSummary,
-) -> list[ImportTask]:
-    """One task per file; a second file with the same doc id (a.txt and a.pdf) fails instead of
-    silently replacing the first."""
-    from govledger.read.files import doc_id_for
-
-    tasks: list[ImportTask] = []
-    seen: dict[str, Path] = {}
-    for path in files:
-        doc = doc_id_for(path)
-        if doc in seen:
-            summary.fail(str(path), f"same document id {doc!r} as {seen[doc]} in this import")
-            continue
-        seen[doc] = path
-        known = fingerprints.get(doc)
-        # the cheap check only holds when nothing but the text decides the ledger
-        skip_sha = known[0] if known and not force and place is None and year is None else None
-        tasks.append(ImportTask(str(path), doc, place, year, skip_sha))
-    return tasks
+# ----------------------------------------------------------------------------- import
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[bold]import[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"),
@@ -219,39 +58,42 @@ def _progress() -> Progress:
     )
 
 
-def import_files(store: Store, tasks: list[ImportTask], jobs: int, force: bool, summary: ImportSummary) -> None:
-    """Extract ``tasks`` in ``jobs`` processes and store each result in its own transaction."""
-    stored_counts = {r.doc: r.n_records for r in store.reports()} if tasks else {}
-    with _progress() as progress:
-        bar = progress.add_task("", total=len(tasks))
-        for result in run_tasks(tasks, jobs):
-            progress.update(bar, advance=1, description=Path(result.task.path).name)
-            if result.status == "failed":
-                summary.fail(result.task.path, result.reason)
-            elif result.status == "unchanged" or result.ledger is None:
-                summary.add("unchanged", stored_counts.get(result.task.doc, 0))
-            else:
-                try:
-                    outcome = store.save_ledger(result.ledger, result.sentences, force=force)
-                except ReportError as exc:
-                    summary.fail(result.task.path, exc.reason)
-                    continue
-                except Exception as exc:  # the transaction rolled back; the other files still go in
-                    first = (str(exc).splitlines() or [""])[0]
-                    summary.fail(result.task.path, f"not stored: {type(exc).__name__}: {first}")
-                    continue
-                summary.add(outcome.status, outcome.n_records)
-                if outcome.status != "unchanged":
-                    summary.changed.add(outcome.doc)
-
-
 def store_verdicts(store: Store, summary: ImportSummary) -> None:
     """Judge every pair of consecutive years whose verdicts are missing or whose reports changed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from govledger.store.db import database_errors
     from govledger.track.stored import refresh_verdicts
 
-    with database_errors(store.name):
-        summary.verdict_pairs, summary.verdict_rows = refresh_verdicts(store, summary.changed)
+    with database_errors(store.name), Progress(
+        TextColumn("[bold]verdicts[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, disable=not err_console.is_terminal, transient=True,
+    ) as progress:
+        bar = progress.add_task("", total=None)
+        summary.verdict_pairs, summary.verdict_rows = refresh_verdicts(
+            store, summary.changed, on_pair=lambda _pair: progress.update(bar, advance=1),
+            on_plan=lambda n: progress.update(bar, total=n))
+
+
+def group_table(summary: ImportSummary) -> Table | None:
+    """Files per level and decade: imported or replaced / unchanged / failed."""
+    if not summary.by_group:
+        return None
+    levels = sorted({lv for lv, _, _ in summary.by_group})
+    decades = sorted({d for _, d, _ in summary.by_group})
+    table = Table()
+    table.add_column("level")
+    for d in decades:
+        table.add_column(d, justify="right")
+    for lv in levels:
+        cells = []
+        for d in decades:
+            c = summary.by_group
+            stored = c[(lv, d, "imported")] + c[(lv, d, "replaced")]
+            unchanged, failed = c[(lv, d, "unchanged")], c[(lv, d, "failed")]
+            cells.append("" if stored + unchanged + failed == 0 else f"{stored}/{unchanged}/{failed}")
+        table.add_row(lv, *cells)
+    return table
 
 
 def print_summary(summary: ImportSummary) -> None:
@@ -263,18 +105,23 @@ def print_summary(summary: ImportSummary) -> None:
         records = summary.records.get(status)
         table.add_row(status, str(summary.files[status]), "" if records is None else str(records))
     console.print(table)
+    groups = group_table(summary)
+    if groups is not None:
+        console.print("files by level and decade (stored / unchanged / failed):")
+        console.print(groups)
     if summary.verdict_pairs:
         console.print(f"verdicts: {summary.verdict_rows} rows for {summary.verdict_pairs} pairs of consecutive years")
     if summary.failures:
         console.print(Text("failed files:", style="bold red"))
         for path, reason in summary.failures:
             console.print(Text(f"  {path}: {reason}"), soft_wrap=True)
+    err_console.print(summary.written())
 
 
 @app.command("import")
 @one_line_errors
 def import_(
-    paths: Annotated[list[Path], typer.Argument(help="Report files, or folders of .txt/.docx/.pdf/.html reports")],
+    paths: Annotated[list[Path], typer.Argument(help="Report files, or folders (a <level>/<place>/<year>.md tree too)")],
     db: DbOption = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", "--workers", help="Extraction processes (default: CPU count)")
@@ -284,6 +131,7 @@ def import_(
     force: Annotated[bool, typer.Option(help="Re-extract and replace even unchanged reports")] = False,
 ) -> None:
     """Extract reports and store them; unchanged reports are skipped, changed ones replaced."""
+    from govledger.serve.importer import ImportSummary, expand_inputs, import_files, plan_tasks
     from govledger.store import open_store
 
     n_jobs = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -294,12 +142,13 @@ def import_(
         summary = ImportSummary()
         tasks = plan_tasks(files, store.fingerprints(), place=place, year=year, force=force, summary=summary)
         try:
-            import_files(store, tasks, n_jobs, force, summary)
+            with _progress() as progress:
+                import_files(store, tasks, n_jobs, force, summary, progress)
             store_verdicts(store, summary)
         finally:
             print_summary(summary)
     if not files:
-        err_console.print("warning: no report files found (.txt .docx .pdf .html .htm)")
+        err_console.print("warning: no report files found (.txt .md .docx .pdf .html .htm)")
     if summary.failures:
         raise typer.Exit(1)
 
@@ -443,3 +292,67 @@ def export(
         n = write_records(iter_records(store, filters), out, fmt, all_records=all_records)
     what = "rows in the 任务分解表" if fmt == "xlsx" else "records"
     err_console.print(f"wrote {n} {what} to {out}")
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.0f}%"
+
+
+@app.command()
+@one_line_errors
+def coverage(
+    source: Annotated[Path | None, typer.Argument(help="A folder of reports (imported into --db first); "
+                                                       "without it, what the store holds")] = None,
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    chart: Annotated[Path | None, typer.Option(help="Also write a PNG chart here (needs matplotlib)")] = None,
+    limit: Annotated[int, typer.Option(help="List at most this many reports below the rest (0: all)")] = 50,
+) -> None:
+    """Share of reports with place, plan year, plan part, GDP target and outcome, and of pairs with
+    verdicts, per level × five-year period; lists the reports below the rest."""
+    import json
+
+    from govledger.store import open_store
+    from govledger.track.coverage import FACT_LABELS, FACTS, coverage_of_store, write_chart
+
+    if fmt not in ("table", "json"):
+        fail(f"unknown format {fmt!r} (use table or json)")
+    if chart is not None and chart.suffix.lower() != ".png":
+        fail(f"{chart}: the chart is a .png file")
+    with open_store(db, create=source is not None) as store:
+        if source is not None:
+            from govledger.serve.importer import ImportSummary, expand_inputs, import_files, plan_tasks
+
+            summary = ImportSummary()
+            tasks = plan_tasks(expand_inputs([source]), store.fingerprints(), place=None, year=None, force=False,
+                               summary=summary)
+            with _progress() as progress:
+                import_files(store, tasks, os.cpu_count() or 1, False, summary, progress)
+            store_verdicts(store, summary)
+            err_console.print(summary.written())
+        cov = coverage_of_store(store)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(cov.as_dict(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        table = Table(title="coverage by level and five-year period", title_justify="left")
+        for col in ("level", "period", "reports", *(FACT_LABELS[k] for k in FACTS), "pairs", FACT_LABELS["judged_pair"]):
+            table.add_column(col, justify="left" if col in ("level", "period") else "right")
+        for g in cov.groups:
+            table.add_row(g.level, g.period, str(g.reports), *(_pct(g.shares[k]) for k in FACTS), str(g.pairs),
+                          _pct(g.judged_pair_share))
+        console.print(table)
+        below = cov.below()
+        console.print(f"{len(below)} reports lack what most of their group has"
+                      + (f" (first {limit}; --limit 0 for all)" if limit and len(below) > limit else "") + ":")
+        for r in below[: limit or None]:
+            console.print(Text(f"  {r.level} {r.period} {r.doc} ({r.path}): "
+                               + ", ".join(FACT_LABELS[k] for k in r.missing)), soft_wrap=True)
+    if chart is not None:
+        from govledger.serve.cli_verify import require_extra
+
+        require_extra("panel", "matplotlib")
+        write_chart(cov, str(chart))
+        err_console.print(f"wrote the chart to {chart}")

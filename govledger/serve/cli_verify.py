@@ -132,6 +132,17 @@ def optional_store(db: str | None) -> Iterator[Store | None]:
         yield store
 
 
+def require_extra(extra: str, *modules: str) -> None:
+    """Stop with one line naming the extra to install when an optional package is missing."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        from rich.markup import escape
+
+        fail(escape(f"this command needs {', '.join(missing)}: pip install 'govledger[{extra}]'"))
+
+
 def _overrides_for(store: Store | None, docs: list[str]) -> list[Any]:
     if store is None:
         return []
@@ -322,6 +333,7 @@ def panel_cmd(
     db: DbOption = None,
 ) -> None:
     """The panel: targets and outcomes by place × year × indicator, with verdicts (CSV/Parquet)."""
+    require_extra("panel", "pandas", "pyarrow")
     from govledger.track.panel import export_panel, panel, target_changes
     from govledger.track.sources import LedgerReader, report_files
 

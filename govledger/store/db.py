@@ -104,6 +104,8 @@ def _sqlite_settings(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")  # readers (the web workspace) never wait for an import
+            # WAL + NORMAL: a commit survives a crash of the program (not of the machine) without an fsync each
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -178,7 +180,13 @@ def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True
     except CommandError as exc:
         engine.dispose()
         raise ReportError(shown, f"database schema is not one this govledger knows ({exc})") from None
-    return Store(engine, shown)
+    store = Store(engine, shown)
+    if backend == "sqlite":
+        from govledger.store.bulk import repair_search_index
+
+        with database_errors(shown):
+            repair_search_index(store)  # an import killed before its closing rebuild
+    return store
 
 
 class Store:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import Connection, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from govledger.store.models import ReportRow, VerdictOverrideRow, VerdictRow
+from govledger.store.models import RecordRow, ReportRow, VerdictOverrideRow, VerdictRow
 from govledger.store.work_models import AuditRow
 
 if TYPE_CHECKING:
@@ -36,11 +36,6 @@ class StoredOverride:
     at: datetime
 
 
-def _report_ids(session: Session, docs: list[str]) -> dict[str, int]:
-    rows = session.execute(select(ReportRow.doc, ReportRow.id).where(ReportRow.doc.in_(docs))).all()
-    return {doc: rid for doc, rid in rows}
-
-
 def replace_verdicts(
     store: Store, target_doc: str, outcome_doc: str | None, rows: list[dict[str, Any]], source: str = "report"
 ) -> int:
@@ -49,29 +44,44 @@ def replace_verdicts(
     ``rows`` are ``VerdictRow.as_dict()`` dicts; the whole dict is kept as
     ``detail`` and the columns a query filters on are copied out of it.
     """
+    return replace_verdicts_many(store, [(target_doc, outcome_doc, rows)], source)
+
+
+def replace_verdicts_many(
+    store: Store, pairs: list[tuple[str, str | None, list[dict[str, Any]]]], source: str = "report"
+) -> int:
+    """``replace_verdicts`` for many target reports in one transaction (derived data: all or nothing)."""
     now = datetime.now(UTC)
     engine = store.engine.execution_options(govledger_write=True)
-    with Session(engine) as session, session.begin():
-        ids = _report_ids(session, [d for d in (target_doc, outcome_doc) if d])
-        target_id = ids.get(target_doc)
-        if target_id is None:
-            return 0
-        session.execute(delete(VerdictRow).where(VerdictRow.target_report_id == target_id))
-        if rows:
-            session.execute(insert(VerdictRow), [
+    written = 0
+    with engine.begin() as conn:
+        docs = sorted({d for t, o, _ in pairs for d in (t, o) if d})
+        ids = dict(conn.execute(select(ReportRow.doc, ReportRow.id).where(ReportRow.doc.in_(docs))).all())
+        values: list[dict[str, Any]] = []
+        targets = [ids[t] for t, _, _ in pairs if t in ids]
+        if targets:
+            conn.execute(delete(VerdictRow).where(VerdictRow.target_report_id.in_(targets)))
+        for target_doc, outcome_doc, rows in pairs:
+            target_id = ids.get(target_doc)
+            if target_id is None:
+                continue
+            outcome_id = ids.get(outcome_doc) if outcome_doc else None
+            values.extend(
                 {
-                    "target_report_id": target_id, "target_record": r["target_id"],
-                    "outcome_report_id": ids.get(outcome_doc) if outcome_doc else None,
+                    "target_report_id": target_id, "target_record": r["target_id"], "outcome_report_id": outcome_id,
                     "outcome_record": r.get("outcome_id"), "place": r.get("place"), "year": r.get("year"),
                     "indicator": r.get("indicator"), "verdict": r["verdict"], "reason": r.get("reason") or "",
                     "source": source, "match_score": r.get("match_score"), "detail": r, "computed_at": now,
                 }
                 for r in rows
-            ])
-    return len(rows)
+            )
+        if values:
+            conn.execute(insert(VerdictRow), values)
+            written = len(values)
+    return written
 
 
-def drop_verdicts_of(session: Session, report_id: int) -> None:
+def drop_verdicts_of(session: Session | Connection, report_id: int) -> None:
     """Inside a report's replacement: its verdicts, as target or as outcome, are stale."""
     session.execute(delete(VerdictRow).where(
         or_(VerdictRow.target_report_id == report_id, VerdictRow.outcome_report_id == report_id)
@@ -85,6 +95,13 @@ def judged_docs(store: Store) -> set[str]:
         return set(session.scalars(stmt))
 
 
+def docs_with_targets(store: Store) -> set[str]:
+    """Docs with at least one target record: judging them against the next year gives verdict rows."""
+    with Session(store.engine) as session:
+        stmt = select(ReportRow.doc).where(ReportRow.id.in_(select(RecordRow.report_id).where(RecordRow.kind == "target")))
+        return set(session.scalars(stmt))
+
+
 def list_verdicts(
     store: Store, *, place: str | None = None, year: int | None = None, doc: str | None = None
 ) -> list[dict[str, Any]]:
@@ -94,7 +111,9 @@ def list_verdicts(
     prefix of it; ``year`` the target year.
     """
     target = aliased(ReportRow)
-    stmt = select(VerdictRow, target.doc).join(target, VerdictRow.target_report_id == target.id)
+    stmt = select(VerdictRow.detail, VerdictRow.source, VerdictRow.computed_at).join(
+        target, VerdictRow.target_report_id == target.id
+    )
     if place is not None:
         stmt = stmt.where(or_(VerdictRow.place == place, VerdictRow.place.like(place.replace("%", "") + "%")))
     if year is not None:
@@ -103,10 +122,10 @@ def list_verdicts(
         stmt = stmt.where(target.doc == doc)
     stmt = stmt.order_by(target.doc, VerdictRow.id)
     out = []
-    with Session(store.engine) as session:
-        for row, _doc in session.execute(stmt):
-            d = dict(row.detail or {})
-            d.update(source=row.source, computed_at=row.computed_at.isoformat())
+    with store.engine.connect() as conn:
+        for detail, source, computed_at in conn.execute(stmt):
+            d = dict(detail or {})
+            d.update(source=source, computed_at=computed_at.isoformat())
             out.append(d)
     return out
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from govledger.records import Record
 from govledger.track.judge import MULTI_YEAR, clause_before, measures_compatible, vocabulary
-from govledger.track.similarity import metric_similarity
+from govledger.track.similarity import metric_similarity, ngrams
 
 SEVERAL = "several"
 _PARTIAL_PERIOD = re.compile(r"[一二三四1-4]季度|上半年|前三季度|\d{1,2}[-—~至]\d{1,2}月|前\d{1,2}个月|\d{1,2}月份")
@@ -23,6 +24,7 @@ _MULTI_CONTEXT = re.compile(r"累计|五年来|五年间|过去五年|十四五|
 _OTHER_PLACE = re.compile(r"(?:高于|低于|快于|慢于|超过|领先)全国|全国平均")
 
 
+@lru_cache(maxsize=65536)
 def is_flow(metric: str) -> bool:
     """New builds (新增, 新建 …) rather than a stock."""
     return any(w in metric for w in vocabulary()["flow_words"])
@@ -92,6 +94,32 @@ def _similarity(target: Record, outcome: Record) -> float:
     return round(score, 4)
 
 
+class _BigramIndex:
+    """Off-catalogue outcomes by the character bigrams of their metric.
+
+    A metric that shares no bigram with the target's scores 0 (and the
+    containment rule needs a shared run of four characters), so only the
+    outcomes sharing one are scored; ``every`` keeps them all (a threshold of 0).
+    """
+
+    def __init__(self, outcomes: Sequence[Record], *, every: bool) -> None:
+        self.every = every
+        self.eligible = [i for i, o in enumerate(outcomes) if o.indicator is None and o.measure != "qualitative"]
+        self.by_gram: dict[str, list[int]] = {}
+        for i in self.eligible:
+            for g in ngrams(outcomes[i].metric):
+                self.by_gram.setdefault(g, []).append(i)
+
+    def candidates(self, metric: str) -> list[int]:
+        """Indices of the outcomes worth scoring against ``metric``, in document order."""
+        if self.every:
+            return self.eligible
+        found: set[int] = set()
+        for g in ngrams(metric):
+            found.update(self.by_gram.get(g, ()))
+        return sorted(found)
+
+
 def match_outcomes(
     targets: Sequence[Record],
     outcomes: Sequence[Record],
@@ -110,6 +138,7 @@ def match_outcomes(
     over a comparison with the country, and document order.
     """
     out: list[Match] = []
+    by_metric = _BigramIndex(outcomes, every=threshold <= 0)
     for target in targets:
         scored: list[tuple[Record, float, int]] = []
         if target.indicator:
@@ -117,9 +146,8 @@ def match_outcomes(
             scored = [(o, 1.0, i) for i, o in enumerate(outcomes) if o.indicator == target.indicator]
         else:
             by = "metric"
-            for i, o in enumerate(outcomes):
-                if o.indicator is not None or o.measure == "qualitative":
-                    continue
+            for i in by_metric.candidates(target.metric):
+                o = outcomes[i]
                 s = _similarity(target, o)
                 if s >= threshold:
                     scored.append((o, s, i))

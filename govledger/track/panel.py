@@ -81,11 +81,32 @@ def _ledgers_from(
 
 
 def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, VerdictRow]]:
-    """Every report of the store with its records (one streamed query), and the stored verdicts."""
+    """Every report of the store with its records (one streamed query of the panel's columns),
+    and the stored verdicts."""
+    from govledger.store import open_store
+    from govledger.store.crud import iter_panel_records
+    from govledger.store.db import database_errors
+    from govledger.track.stored import stored_verdicts
+
+    with open_store(url, create=False) as store, database_errors(store.name):
+        from govledger.track.stored import refresh_verdicts
+
+        refresh_verdicts(store)  # pairs a store of an older version never judged (usually none)
+        infos = {i.doc: i for i in store.reports() if i.kind == "report"}
+        by_doc: dict[str, list[Any]] = {doc: [] for doc in infos}
+        for r in iter_panel_records(store):
+            if r.doc in by_doc:
+                by_doc[r.doc].append(r)
+        verdicts = {v.target_id: v for v in stored_verdicts(store)}
+    ledgers = [LoadedLedger(doc, i.place, i.year, by_doc[doc], i.level, i.path) for doc, i in sorted(infos.items())]
+    return ledgers, verdicts
+
+
+def _full_ledgers_from_store(url: str) -> list[LoadedLedger]:
+    """Every report of the store with its whole records (what verify needs)."""
     from govledger.store import RecordFilter, open_store
     from govledger.store.crud import iter_records
     from govledger.store.db import database_errors
-    from govledger.track.stored import stored_verdicts
 
     with open_store(url, create=False) as store, database_errors(store.name):
         infos = {i.doc: i for i in store.reports() if i.kind == "report"}
@@ -93,9 +114,7 @@ def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, Verdict
         for r in iter_records(store, RecordFilter()):
             if r.doc in by_doc:
                 by_doc[r.doc].append(r)
-        verdicts = {v.target_id: v for v in stored_verdicts(store)}
-    ledgers = [LoadedLedger(doc, i.place, i.year, by_doc[doc], i.level, i.path) for doc, i in infos.items()]
-    return ledgers, verdicts
+    return [LoadedLedger(doc, i.place, i.year, by_doc[doc], i.level, i.path) for doc, i in sorted(infos.items())]
 
 
 def _verdicts(
@@ -105,18 +124,19 @@ def _verdicts(
     """target record id → its verdict row, for every ledger whose next-year report is present.
 
     ``stored`` verdicts (read from the store, computed there with the default
-    tolerances) are used for the pairs they cover; other pairs are judged here.
+    tolerances at import) are used as they are: the store judges every pair.
     """
+    if stored is not None:
+        return stored
     by_key: dict[tuple[str, int], LoadedLedger] = {}
     for lg in ledgers:
         p = normalise_place(lg.place)
         if p is not None and lg.year is not None:
             by_key.setdefault((p.name, lg.year), lg)
-    out: dict[str, VerdictRow] = dict(stored or {})
-    judged = {v.doc for v in out.values()}
+    out: dict[str, VerdictRow] = {}
     for (place, year), lg in by_key.items():
         nxt = by_key.get((place, year + 1))
-        if nxt is None or lg.doc in judged:
+        if nxt is None:
             continue
         rows = verify_records(lg.records, nxt.records, year=year, doc=lg.doc, place=lg.place,
                               tolerance_pp=tolerance_pp, tolerance_rel=tolerance_rel, include_all=True)
@@ -146,13 +166,19 @@ def panel(
     """
     stored: dict[str, VerdictRow] | None = None
     if isinstance(source, str | Path) and _is_db_url(str(source)):
-        ledgers, stored = _ledgers_from_store(str(source))
-        if (tolerance_pp, tolerance_rel) != (DEFAULT_TOLERANCE_PP, DEFAULT_TOLERANCE_REL):
-            stored = None  # stored verdicts use the default tolerances
+        if (tolerance_pp, tolerance_rel) == (DEFAULT_TOLERANCE_PP, DEFAULT_TOLERANCE_REL):
+            ledgers, stored = _ledgers_from_store(str(source))
+        else:  # stored verdicts use the default tolerances: judge again, from whole records
+            ledgers = _full_ledgers_from_store(str(source))
     else:
         ledgers = _ledgers_from(source, errors, reader, on_file)
     verdicts = _verdicts(ledgers, tolerance_pp, tolerance_rel, stored)
-    rows: list[dict[str, Any]] = []
+    cols: dict[str, list[Any]] = {c: [] for c in PANEL_COLUMNS}
+    add = {c: cols[c].append for c in PANEL_COLUMNS}  # columns, not row dicts: a corpus has half a million rows
+    record_fields = ("period", "doc", "kind", "indicator", "metric", "measure", "value", "value_max", "unit",
+                     "base_value", "base_unit", "bound", "strength", "estimated", "deadline", "quote")
+    outcome_fields = ("outcome_quote", "outcome_value", "outcome_base_value", "outcome_base_unit", "verdict", "gap",
+                      "match_score", "reason")
     for lg in ledgers:
         lp = normalise_place(lg.place)
         seen: set[tuple[Any, ...]] = set()
@@ -166,41 +192,19 @@ def panel(
                 continue
             p = normalise_place(r.place or lg.place) or lp
             v = verdicts.get(r.id) if r.kind == "target" else None
-            rows.append({
-                "place": p.name if p else None,
-                "level": (p.level if p and p.level else lg.level),
-                "province": (p.province if p and p.province else (p.name if p and p.level == "province" else None)),
-                "year": r.year if r.year is not None else lg.year,
-                "period": r.period,
-                "doc": r.doc,
-                "record_id": r.id,
-                "kind": r.kind,
-                "indicator": r.indicator,
-                "metric": r.metric,
-                "measure": r.measure,
-                "value": r.value,
-                "value_max": r.value_max,
-                "unit": r.unit,
-                "base_value": r.base_value,
-                "base_unit": r.base_unit,
-                "bound": r.bound,
-                "strength": r.strength,
-                "estimated": r.estimated,
-                "deadline": r.deadline,
-                "quote": r.quote,
-                "restated": restated if r.kind == "target" else None,
-                "outcome_quote": v.outcome_quote if v else None,
-                "outcome_value": v.outcome_value if v else None,
-                "outcome_base_value": v.outcome_base_value if v else None,
-                "outcome_base_unit": v.outcome_base_unit if v else None,
-                "outcome_estimated": v.outcome_estimated if v and v.outcome_quote else None,
-                "verdict": v.verdict if v else None,
-                "gap": v.gap if v else None,
-                "match_score": v.match_score if v else None,
-                "reason": v.reason if v else None,
-            })
-    df = pd.DataFrame(rows, columns=list(PANEL_COLUMNS))
-    return df.astype(_DTYPES)
+            add["place"](p.name if p else None)
+            add["level"](p.level if p and p.level else lg.level)
+            add["province"](p.province if p and p.province else (p.name if p and p.level == "province" else None))
+            add["year"](r.year if r.year is not None else lg.year)
+            add["record_id"](r.id)
+            for name in record_fields:
+                add[name](getattr(r, name))
+            add["restated"](restated if r.kind == "target" else None)
+            for name in outcome_fields:
+                add[name](getattr(v, name) if v else None)
+            add["outcome_estimated"](v.outcome_estimated if v and v.outcome_quote else None)
+    df = pd.DataFrame({c: pd.Series(cols[c], dtype=_DTYPES.get(c, "object")) for c in PANEL_COLUMNS})
+    return df
 
 
 def export_panel(df: pd.DataFrame, path: str | Path) -> Path:

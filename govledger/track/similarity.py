@@ -16,6 +16,7 @@ _PLACE_PREFIX = re.compile(r"^(?:全国|全省|全市|全区|全县|全州|全�
 _NOISE = re.compile(r"[\s\u3000\d０-９.．%％,，、;；:：()（）“”\"'《》\-—–·]+")
 
 
+@lru_cache(maxsize=65536)
 def normalise_metric(metric: str) -> str:
     """The metric with place prefixes, digits, spaces and punctuation removed."""
     text = _NOISE.sub("", metric or "")

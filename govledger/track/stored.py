@@ -22,6 +22,7 @@ from govledger.track.verify import VERDICTS, VerdictRow, verify_records
 if TYPE_CHECKING:
     from govledger.store import ReportInfo, Store
 
+BATCH = 100  # pairs whose verdicts are written in one transaction
 _ROW_FIELDS = frozenset(f.name for f in fields(VerdictRow))
 
 
@@ -64,17 +65,22 @@ def row_from_dict(d: dict[str, Any]) -> VerdictRow:
 
 
 def refresh_verdicts(
-    store: Store, changed: Iterable[str] = (), *, on_pair: Callable[[Pair], None] | None = None
+    store: Store, changed: Iterable[str] = (), *, on_pair: Callable[[Pair], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
     """Judge the pairs whose verdicts are missing or touch a doc in ``changed``; (pairs, rows) written."""
     from govledger.store import verdicts as stored
 
     changed_docs = set(changed)
     judged = stored.judged_docs(store)
+    # a target report with targets always gets rows (include_all): no rows means not judged yet
+    missing = stored.docs_with_targets(store) - judged
     todo = [
         p for p in report_pairs(store.reports())
-        if p.target_doc not in judged or p.target_doc in changed_docs or p.outcome_doc in changed_docs
+        if p.target_doc in missing or p.target_doc in changed_docs or p.outcome_doc in changed_docs
     ]
+    if on_plan is not None:
+        on_plan(len(todo))
     cache: dict[str, list[Record]] = {}
 
     def records(doc: str) -> list[Record]:
@@ -85,12 +91,18 @@ def refresh_verdicts(
         return cache[doc]
 
     n_rows = 0
+    batch: list[tuple[str, str | None, list[dict[str, Any]]]] = []
     for pair in todo:
         rows = verify_records(records(pair.target_doc), records(pair.outcome_doc), year=pair.year,
                               doc=pair.target_doc, place=pair.place, include_all=True)
-        n_rows += stored.replace_verdicts(store, pair.target_doc, pair.outcome_doc, [r.as_dict() for r in rows])
+        batch.append((pair.target_doc, pair.outcome_doc, [r.as_dict() for r in rows]))
+        if len(batch) >= BATCH:
+            n_rows += stored.replace_verdicts_many(store, batch)
+            batch = []
         if on_pair is not None:
             on_pair(pair)
+    if batch:
+        n_rows += stored.replace_verdicts_many(store, batch)
     return len(todo), n_rows
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from govledger.records import Record
@@ -99,7 +99,9 @@ class VerdictRow:
     auto_verdict: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        """Every field (JSON-ready: whole numbers as int); a shallow copy, lists copied."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["also_stated"] = list(self.also_stated)
         for key in ("target_value", "target_value_max", "target_base_value", "outcome_value", "outcome_base_value"):
             v = out.get(key)
             if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
@@ -254,7 +256,8 @@ def verify_records(
     """
     outcomes = outcomes_of(records_y1, year)
     judged = one_year_targets(targets_y, year)
-    others = [r for r in targets_y if r.kind == "target" and r not in judged] if include_all else []
+    judged_ids = {id(r) for r in judged}  # by identity: comparing pydantic models field by field is slow
+    others = [r for r in targets_y if r.kind == "target" and id(r) not in judged_ids] if include_all else []
 
     matches = {m.target.id: m for m in match_outcomes(judged, outcomes, threshold, year=year)}
 
