@@ -313,7 +313,7 @@ def analyse_report(
     body_lines = [
         (a, b)
         for a, b in lines[first:last]
-        if not (_any(rules["furniture_lines"], norm[a:b]) or furniture.is_furniture(norm[a:b]))
+        if not furniture.is_furniture(norm[a:b])
     ]
     body_lines = join_broken_lines(norm, body_lines)
     paragraphs = [Paragraph(a, b, heading_level(norm[a:b], year)) for a, b in body_lines]
