@@ -78,3 +78,18 @@ def test_arabic_round_trip(whole: int, frac: int) -> None:
 def test_find_quantities_never_crashes_and_spans_are_inside(text: str) -> None:
     for q in find_quantities(text):
         assert 0 <= q.start < q.end <= len(text)
+
+
+def test_first_character_hint_of_the_masks_changes_nothing() -> None:
+    """masks.json first_chars only lets the engine skip positions: masking is the same without it."""
+    import re
+
+    from govledger.data import load_json
+    from govledger.extract.numbers import mask_names
+    from govledger.read import normalize_text, read_report
+    from tests.conftest import REPORTS
+
+    plain = re.compile("|".join(f"(?:{p})" for p in load_json("masks.json")["patterns"]))
+    for path in sorted(REPORTS.glob("*.txt"))[:12]:
+        text = normalize_text(read_report(path).text)
+        assert mask_names(text) == plain.sub(lambda m: "■" * len(m.group()), text)

@@ -78,7 +78,10 @@ def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
     """All records of a report in document order, ids ``<doc>#<n>`` from 1."""
     records: list[Record] = []
     past_markers = re.compile("|".join(rules_past()))
-    drafts_of = [extract_sentence(sentence.text) for sentence in layout.sentences]
+    masked = mask_names(layout.norm)  # one pass over the report, not one per sentence
+    drafts_of = [
+        extract_sentence(s.text, masked=masked[s.start : s.end], normalized=True) for s in layout.sentences
+    ]
     # paragraphs that state numeric catalogue targets: the list of main targets
     listing = {s.paragraph for s, ds in zip(layout.sentences, drafts_of, strict=True) if any(d.indicator for d in ds)}
     for sentence, drafts in zip(layout.sentences, drafts_of, strict=True):
@@ -97,10 +100,16 @@ def rules_past() -> list[str]:
     return list(load_json("structure.json")["past_markers"])
 
 
-def extract_sentence(text: str) -> list[Draft]:
-    """Drafts for every quantity and rank of one sentence (offsets relative to it)."""
-    text = normalize_text(text)
-    masked = mask_names(text)
+def extract_sentence(text: str, *, masked: str | None = None, normalized: bool = False) -> list[Draft]:
+    """Drafts for every quantity and rank of one sentence (offsets relative to it).
+
+    ``extract_records`` passes the sentence already normalised and masked (it masks the
+    whole report once); called on its own, the sentence is normalised and masked here.
+    """
+    if not normalized:
+        text = normalize_text(text)
+    if masked is None:
+        masked = mask_names(text)
     quantities = [q for q in find_quantities(text, masked) if not _is_modifier(text, q)]
     quantities += find_ranks(text, masked)
     quantities.sort(key=lambda q: q.start)
@@ -312,6 +321,8 @@ def qualitative_targets(text: str, in_target_list: bool = False) -> list[Draft]:
     main targets; in the work plan the same words describe work, not a promise.
     """
     out: list[Draft] = []
+    if rules()["_qualitative_any"].search(text) is None:
+        return out
     patterns = rules()["_qualitative"] + (rules()["_qualitative_listed"] if in_target_list else [])
     for rx in patterns:
         for m in rx.finditer(text):

@@ -92,6 +92,7 @@ def _verb_tail_regex() -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(map(re.escape, words)) + ")+$")
 
 
+@lru_cache(maxsize=65536)
 def map_indicator(metric: str, measure: str | None = None, allow_bare: bool = True) -> str | None:
     """Catalogue id of a metric phrase, or None. Longest alias first; ``not_if`` words veto.
 
@@ -136,6 +137,7 @@ def default_unit(indicator: str | None) -> str | None:
     return ind.units[0] if ind and ind.units else None
 
 
+@lru_cache(maxsize=65536)
 def trim_metric(left: str) -> str:
     """Strip leading noise (全市, 预计, 力争…) and trailing verbs (增长, 达到…) off a phrase."""
     text = _LEADING_YEAR.sub("", left.strip(_PUNCT)).strip(_PUNCT)

@@ -92,7 +92,11 @@ def unit_table() -> UnitTable:
 
 @lru_cache(maxsize=1)
 def _mask_regex() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in load_json("masks.json")["patterns"]))
+    data = load_json("masks.json")
+    # a first-character lookahead lets the engine skip most positions without trying every branch
+    first = data.get("first_chars", "")
+    lead = f"(?=[{first}])" if first else ""
+    return re.compile(lead + "(?:" + "|".join(f"(?:{p})" for p in data["patterns"]) + ")")
 
 
 def mask_names(text: str) -> str:

@@ -28,6 +28,8 @@ def rules() -> dict[str, Any]:
     raw["_comparison"] = re.compile("|".join(raw["comparison"]))
     raw["_qualitative"] = [re.compile(p) for p in raw["qualitative"]]
     raw["_qualitative_listed"] = [re.compile(p) for p in raw["qualitative_in_target_list"]]
+    # one search tells whether any qualitative pattern can match a sentence at all
+    raw["_qualitative_any"] = re.compile("|".join(map(re.escape, raw["qualitative_keywords"])))
     return raw
 
 
@@ -36,11 +38,14 @@ def classify_bound(before: str, suffix: str) -> str:
 
     左右 wins over 控制在 (控制在3%左右 is approx); a written suffix wins over a prefix.
     """
-    table = rules()
     if suffix:
-        return str(table["bound_suffix"].get(suffix, "exact"))
-    tail = before[-6:]
-    for word, bound in table["_prefix"]:
+        return str(rules()["bound_suffix"].get(suffix, "exact"))
+    return _bound_of_tail(before[-6:])
+
+
+@lru_cache(maxsize=16384)
+def _bound_of_tail(tail: str) -> str:
+    for word, bound in rules()["_prefix"]:
         if tail.endswith(word) or (len(word) > 1 and word in tail[-len(word) - 3 :]):
             return str(bound)
     return "exact"
