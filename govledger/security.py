@@ -14,8 +14,6 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-MIN_PASSWORD = 8
-
 
 @cache
 def _hasher() -> PasswordHasher:
@@ -45,3 +43,31 @@ def secret_hash(secret: str) -> str:
 
 def same_secret(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------- password policy
+
+MIN_PASSWORD = 10
+MIN_STRENGTH = 2  # zxcvbn score 0–4; 2 refuses dictionary words, keyboard runs, names with a year and the like
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why ``password`` is not acceptable for ``username`` (Chinese, one line), or ``None``.
+
+    Length first (cheap and easy to explain), then the user name, then a
+    guessability estimate by ``zxcvbn``, whose bundled frequency lists hold
+    the common passwords (password, 12345678, qwerty…) and which also catches
+    repeats (aaaaaaaaaa) and sequences.
+    """
+    if len(password) < MIN_PASSWORD:
+        return f"密码至少 {MIN_PASSWORD} 位"
+    if not password.strip() or len(set(password)) < 3:
+        return "密码不能全是空格或同一个字符"
+    name = username.strip().lower()
+    if name and name in password.lower():
+        return "密码不能包含用户名"
+    from zxcvbn import zxcvbn
+
+    if int(zxcvbn(password[:100], user_inputs=[name] if name else [])["score"]) < MIN_STRENGTH:
+        return "密码太常见或太容易猜到，请换一个更长、更不规则的密码"
+    return None

@@ -39,7 +39,7 @@ def test_first_admin_from_stdin_and_one_line_errors(tmp_path: Path) -> None:
     again = cli("user", "add", "root", "--admin", "--password-stdin", "--db", db, stdin="correct horse\n")
     assert again.exit_code == 2 and "已存在" in again.output
     short = cli("user", "add", "bob", "--password-stdin", "--db", db, stdin="short\n")
-    assert short.exit_code == 2 and "至少 8 位" in short.output
+    assert short.exit_code == 2 and "至少 10 位" in short.output
     nodept = cli("user", "add", "carol", "--role", "department", "--department", "市财政局", "--password-stdin",
                  "--db", db, stdin="long enough\n")
     assert nodept.exit_code == 2 and "市财政局" in nodept.output

@@ -25,10 +25,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
+from govledger.errors import TooLarge
+from govledger.limits import (
+    SHEET_MAX_COLUMNS,
+    SHEET_MAX_ROWS,
+    SHEET_MAX_SCANNED_ROWS,
+    check_zip,
+    text_problem,
+)
+
 SHEET_COLUMNS: tuple[str, ...] = ("序号", "任务内容", "牵头单位", "配合单位", "完成时限", "季度形象进度")
 SHEET_TITLE = "任务分解表"
 WIDTHS = (8, 60, 20, 30, 14, 40)  # fits one A4 landscape page width at fitToWidth=1
-MAX_ROWS = 20000
+MAX_ROWS = SHEET_MAX_ROWS
+# the input-size policy (``govledger.limits``) of each column's cells
+CELL_KINDS = {"序号": "seq", "任务内容": "content", "牵头单位": "cell", "配合单位": "cell",
+              "完成时限": "cell", "季度形象进度": "milestones"}
 HEADER_SEARCH_ROWS = 10
 MAX_SHOWN_PROBLEMS = 10
 NOT_XLSX = "不是有效的 XLSX 文件"
@@ -43,8 +55,9 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("序号", "任务内容", "牵头单位")
 _SPLIT_DEPARTMENTS = re.compile(r"[、，,;；/\s]+")
-# control characters an XLSX cell cannot hold (same set openpyxl refuses)
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# control characters an XLSX cell cannot hold (the set openpyxl refuses), plus DEL, C1 controls and U+FFFE/U+FFFF,
+# which the input-size policy (``govledger.limits``) refuses: dropped on write and read alike, so a round trip holds
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -330,7 +343,10 @@ def _find_header(rows: list[tuple[int, tuple[Any, ...]]]) -> tuple[int, dict[str
 
 
 def _non_empty_rows(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    for line, row in enumerate(ws.iter_rows(values_only=True), 1):
+    """Rows with something in them; a sheet of millions of empty rows stops at ``SHEET_MAX_SCANNED_ROWS``."""
+    for line, row in enumerate(ws.iter_rows(values_only=True, max_col=SHEET_MAX_COLUMNS), 1):
+        if line > SHEET_MAX_SCANNED_ROWS:
+            raise SheetError([(0, f"工作表超过 {SHEET_MAX_SCANNED_ROWS} 行（含空行），请删去多余的行")])
         if any(_text(v) for v in row):
             yield line, tuple(row)
 
@@ -339,6 +355,10 @@ def _load_rows(data: Any, name: str) -> list[tuple[int, tuple[Any, ...]]]:
     """The non-empty rows of the sheet with their Excel row numbers, or ``SheetError``."""
     from openpyxl import load_workbook
 
+    try:  # the declared unpacked sizes, before any XML is parsed: a zip bomb stops here
+        check_zip(data, "sheet", "任务分解表")
+    except TooLarge as exc:
+        raise SheetError([(0, exc.message)]) from None
     try:
         wb = load_workbook(data, read_only=True, data_only=True)
     except Exception:  # zipfile, XML, openpyxl and KeyError failures alike mean "not an XLSX"
@@ -387,6 +407,16 @@ def _sheet_row(line: int, row: tuple[Any, ...], columns: dict[str, int], year: i
         return row[j] if j is not None and j < len(row) else None
 
     seq, content = _text(get("序号")), _text(get("任务内容"))
+    for key, kind in CELL_KINDS.items():
+        value = get(key)
+        if isinstance(value, str):
+            problem = text_problem(_text(value), kind, key)
+            if problem:
+                problems.append((line, problem))
+                if key == "任务内容":
+                    content = content[:40]
+                elif key == "序号":
+                    seq = seq[:32]
     if not seq:
         problems.append((line, "序号为空"))
     elif seq in seen:
@@ -412,6 +442,16 @@ def read_task_sheet(source: str | os.PathLike[str] | bytes | IO[bytes], *, year:
     Reads the worksheet called ``name`` if there is one, else the first; ``year``
     dates the cells that name only a month or a quarter (8月底前).
     """
+    out, problems = read_task_sheet_rows(source, year=year, name=name)
+    if problems:
+        raise SheetError(problems)
+    return out
+
+
+def read_task_sheet_rows(source: str | os.PathLike[str] | bytes | IO[bytes], *, year: int | None = None,
+                         name: str = SHEET_TITLE) -> tuple[list[SheetRow], list[tuple[int, str]]]:
+    """Every data row and every problem of its cells: for an import that checks the rows against the database
+    too and names all reasons of all rows in one answer. A file that cannot be read as a sheet is ``SheetError``."""
     rows = _read_rows(source, name)
     header, columns = _find_header(rows)
     missing = [c for c in REQUIRED if c not in columns]
@@ -423,6 +463,4 @@ def read_task_sheet(source: str | os.PathLike[str] | bytes | IO[bytes], *, year:
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     out = [_sheet_row(line, row, columns, year, seen, problems) for line, row in data]
-    if problems:
-        raise SheetError(problems)
-    return out
+    return out, problems

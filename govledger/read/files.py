@@ -128,6 +128,15 @@ def _decode_mostly_utf8(data: bytes) -> str | None:
     return text if bad * 500 <= len(text) and good >= 20 * bad else None
 
 
+def _decode_big5(data: bytes) -> str | None:
+    """Big5 text (as cp950, its Windows form), or ``None`` when the bytes are not clean Big5 text."""
+    try:
+        text = data.decode("cp950")
+    except UnicodeDecodeError:
+        return None
+    return None if _looks_binary(text) else text
+
+
 def decode_text_bytes(data: bytes, path: str) -> str:
     """Decode a plain-text report.
 
@@ -152,9 +161,13 @@ def decode_text_bytes(data: bytes, path: str) -> str:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
             text = None
-    if text is not None:
-        if _looks_binary(text):
+    if text is not None and _looks_binary(text):
+        # Big5 (Taiwan, Hong Kong) bytes mostly decode as GB18030 too, but into private-use code points
+        big5 = _decode_big5(data)
+        if big5 is None:
             raise ReportError(path, "binary file (control characters), not a text report")
+        text = big5
+    if text is not None:
         return text
     from charset_normalizer import from_bytes
 

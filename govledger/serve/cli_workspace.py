@@ -1,4 +1,5 @@
-"""CLI commands of the supervision workspace: ``serve``, ``user add|list|password``, ``department add``, ``digest``.
+"""CLI commands of the supervision workspace: ``serve``, ``user add|list|password|tokens|revoke``, ``department add``,
+``digest``.
 
 ``govledger serve --reports DIR --demo`` is the newcomer's minute: it
 imports the reports (each target becomes a task), creates a demo admin
@@ -36,7 +37,8 @@ DEMO_DEPARTMENTS = ("市发展改革委", "市经济和信息化局", "市住房
 REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
 
 
-def _workspace(db: str | None, today: str | None = None, margin: float | None = None) -> Workspace:
+def _workspace(db: str | None, today: str | None = None, margin: float | None = None,
+               token_days: int | None = None) -> Workspace:
     from govledger.store import open_store
     from govledger.store.workspace import Workspace
     from govledger.track.progress import DEFAULT_MARGIN
@@ -47,7 +49,12 @@ def _workspace(db: str | None, today: str | None = None, margin: float | None = 
             fixed = date.fromisoformat(today)
         except ValueError:
             fail(f"--today {today}: not a date (YYYY-MM-DD)")
-    return Workspace(open_store(db), today=fixed, margin=DEFAULT_MARGIN if margin is None else margin)
+    from govledger.store.workspace import TOKEN_DAYS
+
+    if token_days is not None and not 1 <= token_days <= 3650:
+        fail(f"--token-days {token_days}: must be between 1 and 3650")
+    return Workspace(open_store(db), today=fixed, margin=DEFAULT_MARGIN if margin is None else margin,
+                     token_days=token_days or TOKEN_DAYS)
 
 
 def _password(from_stdin: bool) -> str:
@@ -95,11 +102,40 @@ def user_password(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin")] = False,
     db: DbOption = None,
 ) -> None:
-    """Set a new password (and end the user's sessions)."""
+    """Set a new password; every session and API token of the user ends."""
     from govledger.store.workspace import SYSTEM
 
     _workspace(db).set_password(SYSTEM, username, _password(password_stdin))
     err_console.print(f"password of {username} changed")
+
+
+@user_app.command("tokens")
+@one_line_errors
+def user_tokens(username: Annotated[str, typer.Argument(help="Log-in name")], db: DbOption = None) -> None:
+    """List a user's API tokens (id, name, issued, expires); never the secrets."""
+    from govledger.store.workspace import SYSTEM
+
+    for t in _workspace(db).tokens(SYSTEM, username):
+        expires = t["expires_at"].isoformat(timespec="minutes") if t["expires_at"] else "never"
+        typer.echo(f"{t['id']}\t{t['name']}\t{t['created_at'].isoformat(timespec='minutes')}\t{expires}"
+                   f"{chr(9) + 'expired' if t['expired'] else ''}")
+
+
+@user_app.command("revoke")
+@one_line_errors
+def user_revoke(
+    username: Annotated[str, typer.Argument(help="Log-in name")],
+    token: Annotated[int | None, typer.Option("--token", help="Only this token id (see `user tokens`)")] = None,
+    db: DbOption = None,
+) -> None:
+    """Revoke a user's API tokens and sessions (all of them, or one token with --token)."""
+    from govledger.store.workspace import SYSTEM
+
+    ws = _workspace(db)
+    if token is not None and token not in {t["id"] for t in ws.tokens(SYSTEM, username)}:
+        fail(f"user {username} has no token {token}")
+    n = ws.revoke_tokens(SYSTEM, token_id=token) if token is not None else ws.revoke_tokens(SYSTEM, username=username)
+    err_console.print(f"revoked {n} credential(s) of {username}")
 
 
 @user_app.command("list")
@@ -202,6 +238,8 @@ def serve(
     today: Annotated[str | None, typer.Option(help="Pretend today is YYYY-MM-DD (demos, training)")] = None,
     margin: Annotated[float, typer.Option(help="Points behind 序时进度 before a task is 滞后")] = 10.0,
     secure_cookies: Annotated[bool, typer.Option(help="Mark cookies Secure (behind HTTPS)")] = False,
+    token_days: Annotated[int, typer.Option(envvar="GOVLEDGER_TOKEN_DAYS", help="Lifetime of new API tokens, days")] = 30,
+    public_docs: Annotated[bool, typer.Option(help="Serve /api/docs and the OpenAPI schema without a log-in")] = False,
     db: DbOption = None,
 ) -> None:
     """Start the supervision workspace (web pages and /api/v1) on the store."""
@@ -212,7 +250,7 @@ def serve(
 
     if not 0 < port < 65536:
         fail(f"port {port} is out of range")
-    ws = _workspace(db, today, margin)
+    ws = _workspace(db, today, margin, token_days)
     if reports:
         files = _report_files(reports)
         n, new, failures = import_reports(ws, files)
@@ -228,7 +266,8 @@ def serve(
     if not echarts_path().is_file():
         err_console.print("warning: node_modules/echarts is missing (run `npm ci`): charts are replaced by tables")
     err_console.print(f"workspace on http://{host}:{port}/  (API docs: /api/docs)")
-    uvicorn.run(create_app(ws, secure_cookies=secure_cookies), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(ws, secure_cookies=secure_cookies, public_docs=public_docs), host=host, port=port,
+                log_level="warning")
 
 
 @app.command("digest")
@@ -259,7 +298,7 @@ def digest(
         return
     import smtplib  # here, not at the top: it pulls in ssl and email, ~40 ms of every command's start-up
 
-    sent, skipped = 0, []
+    sent, skipped, failed = 0, [], []
     try:
         with smtplib.SMTP(smtp_host, smtp_port, timeout=30) as smtp:
             if starttls:
@@ -267,11 +306,21 @@ def digest(
             if smtp_user:
                 smtp.login(smtp_user, smtp_password or "")
             for entry in entries:
+                name = str(entry["department"])
                 if not entry.get("email"):
-                    skipped.append(str(entry["department"]))
+                    skipped.append(name)
                     continue
-                smtp.send_message(digest_message(entry, sender, base_url=base_url))
-                sent += 1
+                try:  # one bad address (or one refusal by the server) must not cost the others their reminder
+                    smtp.send_message(digest_message(entry, sender, base_url=base_url))
+                    sent += 1
+                except (ValueError, smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
+                        smtplib.SMTPSenderRefused) as exc:
+                    failed.append(f"{name} <{entry['email']}>: {str(exc).splitlines()[0][:120]}")
     except (OSError, smtplib.SMTPException) as exc:
-        fail(f"SMTP {smtp_host}:{smtp_port}: {exc}")
-    err_console.print(f"sent {sent} reminders" + (f"; no e-mail address for {', '.join(skipped)}" if skipped else ""))
+        fail(f"SMTP {smtp_host}:{smtp_port}: {exc} (sent {sent} before the failure)")
+    for line in failed:
+        err_console.print(f"  not sent: {line}", markup=False)
+    err_console.print(f"sent {sent} reminders" + (f"; no e-mail address for {', '.join(skipped)}" if skipped else "")
+                      + (f"; {len(failed)} failed" if failed else ""))
+    if failed:
+        raise typer.Exit(1)

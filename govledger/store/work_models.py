@@ -84,12 +84,19 @@ class CredentialRow(Base):
 
 
 class ReportSettingRow(Base):
-    """Workspace settings of one report: whether its read-only public page is switched on."""
+    """Workspace settings of one report: whether its read-only public page is switched on, and its version.
+
+    ``version`` goes up with every write that touches the report's tasks
+    (``Workspace._write`` bumps it in the same transaction), so a cached copy
+    of the report's task views is right exactly while the number is the same:
+    a write to another report no longer clears this one's cache.
+    """
 
     __tablename__ = "report_settings"
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     public: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class TaskRow(Base):
@@ -209,3 +216,22 @@ class AuditRow(Base):
     report_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[dict[str, object] | None] = mapped_column(JSON)
     after: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class LoginAttemptRow(Base):
+    """One log-in attempt (page or token), kept to throttle guessing per account and per address.
+
+    Failures within the lock-out window are counted per user name and per
+    client address; a success ends the run of failures for its user name.
+    Every failure is also an ``auth.fail`` row of the audit log.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
+                      Index("ix_login_attempts_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[bool] = mapped_column(Boolean)

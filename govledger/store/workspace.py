@@ -12,6 +12,7 @@ once carry a ``version``; a change that names an older version gets
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,12 +20,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, overload
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm import Session
 
-from govledger.errors import Conflict, Forbidden, Invalid, NotFound, ReportError
-from govledger.security import hash_password, new_secret, secret_hash, verify_password
+from govledger.errors import Conflict, Forbidden, Invalid, NotFound, ReportError, WorkspaceError
+from govledger.limits import clean_text, is_one_address
+from govledger.security import hash_password, new_secret, password_problem, secret_hash, verify_password
 from govledger.store import crud
 from govledger.store.models import RecordRow, ReportRow, SentenceRow
 from govledger.store.work_models import (
@@ -34,6 +37,7 @@ from govledger.store.work_models import (
     DepartmentRow,
     ExtensionRow,
     FeedbackRow,
+    LoginAttemptRow,
     ReportSettingRow,
     TaskRow,
     UserRow,
@@ -75,9 +79,21 @@ if TYPE_CHECKING:
 
 ROLES = ("admin", "supervisor", "department", "viewer")
 SESSION_HOURS = 12
+TOKEN_DAYS = 30  # default lifetime of an API token; ``Workspace(token_days=...)``, ``govledger serve --token-days``
+# log-in throttling: this many failures within the window lock the account (or the address) until it has passed
+LOCKOUT = {"window_minutes": 15, "per_account": 5, "per_address": 20}
 STATUSES = ("not_started", "in_progress", "behind", "overdue", "done")
 DASHBOARD_LIST = 20  # rows of the overdue and due-soon lists on a dashboard; the task list shows them all
 EDITABLE = ("content", "lead_id", "co_ids", "deadline", "weight", "milestones")
+
+
+log = logging.getLogger("govledger.workspace")
+
+
+class Throttled(WorkspaceError):
+    """Too many failed log-ins for this account or address: refused until the lock-out window has passed."""
+
+    status = 429
 
 
 def now() -> datetime:
@@ -150,7 +166,32 @@ class Dashboard:
 
 def require(actor: Actor, action: str) -> None:
     if not actor.can(action):
-        raise Forbidden(f"当前角色（{actor.role}）无权执行此操作")
+        label = workspace_rules()["roles"].get(actor.role, {}).get("label", "未知角色")
+        raise Forbidden(f"当前角色（{label}）无权执行此操作")
+
+
+def clean_email(value: str | None) -> str | None:
+    """One e-mail address or ``None``: a list (a@x, b@y), a display name or a line break is refused, so the
+    digest can never mail someone the office did not name, nor have its headers split."""
+    text = clean_text(value, "email")
+    if not text:
+        return None
+    if not is_one_address(text):
+        raise Invalid(f"电子邮箱「{text[:60]}」格式不对（只能填一个地址）")
+    return text
+
+
+def _deleted(session: Session, statement: Any) -> int:
+    """Rows removed by a DELETE."""
+    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
+    return int(result.rowcount or 0)
+
+
+def _check_password(password: str | None, username: str) -> None:
+    clean_text(password, "password", strip=False)
+    problem = password_problem(password or "", username)
+    if problem:
+        raise Invalid(problem)
 
 
 def _snapshot(row: Any, keys: Sequence[str]) -> dict[str, object]:
@@ -165,8 +206,9 @@ class Workspace:
     """The workspace over one migrated ``Store``; ``today`` and ``margin`` may be fixed for tests and demos."""
 
     def __init__(self, store: Store, *, today: date | None = None, margin: float = DEFAULT_MARGIN,
-                 due_soon_days: int | None = None) -> None:
+                 due_soon_days: int | None = None, token_days: int = TOKEN_DAYS) -> None:
         self.store = store
+        self.token_days = token_days
         self.fixed_today = today
         self.margin = margin
         self.due_soon_days = int(due_soon_days if due_soon_days is not None else workspace_rules()["due_soon_days"])
@@ -184,7 +226,7 @@ class Workspace:
             with Session(self.store.engine) as session:
                 yield session
         except DBAPIError as exc:
-            raise ReportError(self.store.name, f"database error: {str(exc.orig).splitlines()[0]}") from None
+            raise self._database_error(exc) from None
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
@@ -194,7 +236,15 @@ class Workspace:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 yield session
         except DBAPIError as exc:
-            raise ReportError(self.store.name, f"database error: {str(exc.orig).splitlines()[0]}") from None
+            raise self._database_error(exc) from None
+
+    def _database_error(self, exc: DBAPIError) -> Exception:
+        """A driver error as the user may see it: a value the database refuses is the user's 422; anything else
+        is logged in full here and answered without the database's name or URL (``app.py`` shows a fixed text)."""
+        if isinstance(exc, DataError):
+            return Invalid("输入的值无法保存（含有数据库不接受的字符或超出范围的数值）")
+        log.error("database error on %s: %s", self.store.name, str(exc.orig).splitlines()[0] if exc.orig else exc)
+        return ReportError("database", "database error")
 
     @staticmethod
     def _audit(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None, *,
@@ -202,19 +252,26 @@ class Workspace:
                before: dict[str, object] | None = None, after: dict[str, object] | None = None) -> None:
         session.add(AuditRow(at=now(), user_id=actor.id, username=actor.username, action=action, entity=entity,
                              entity_id=entity_id, task_id=task_id, report_id=report_id, before=before, after=after))
+        # the cache key of the report's task views: a change to a report's tasks bumps its version, a change to a
+        # department (names, shown in every report's views) bumps them all
+        if report_id is not None:
+            session.execute(update(ReportSettingRow).where(ReportSettingRow.report_id == report_id)
+                            .values(version=ReportSettingRow.version + 1))
+        elif entity == "department":
+            session.execute(update(ReportSettingRow).values(version=ReportSettingRow.version + 1))
 
     # ------------------------------------------------------------------ accounts
 
     def add_user(self, actor: Actor, username: str, password: str, role: str, *, display_name: str | None = None,
                  department_id: int | None = None) -> UserView:
         require(actor, "manage_users")
-        username = (username or "").strip()
-        if not username or len(username) > 64 or any(c.isspace() for c in username):
+        username = clean_text(username, "username")
+        if not username or any(c.isspace() for c in username):
             raise Invalid("用户名不能为空、不能含空格，最长 64 个字符")
+        display_name = clean_text(display_name, "display_name") or None
         if role not in ROLES:
             raise Invalid(f"角色必须是 {'、'.join(ROLES)} 之一")
-        if len(password or "") < 8:
-            raise Invalid("密码至少 8 位")
+        _check_password(password, username)
         if role == "department" and department_id is None:
             raise Invalid("责任单位用户必须指定所属单位")
         with self._write() as session:
@@ -222,7 +279,7 @@ class Workspace:
                 raise NotFound(f"单位 {department_id} 不存在")
             if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
                 raise Conflict(f"用户名「{username}」已存在")
-            row = UserRow(username=username, display_name=(display_name or username).strip(),
+            row = UserRow(username=username, display_name=display_name or username,
                           password_hash=hash_password(password), role=role,
                           department_id=department_id if role == "department" else None, active=True,
                           created_at=now())
@@ -233,17 +290,33 @@ class Workspace:
             return self._user_view(session, row)
 
     def set_password(self, actor: Actor, username: str, password: str) -> None:
+        """An administrator's reset: the new password, and every session and API token of the user ends."""
         require(actor, "manage_users")
-        if len(password or "") < 8:
-            raise Invalid("密码至少 8 位")
+        username = clean_text(username, "username")
+        _check_password(password, username)
         with self._write() as session:
             row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
             if row is None:
                 raise NotFound(f"用户「{username}」不存在")
-            row.password_hash = hash_password(password)
-            session.execute(delete(CredentialRow).where(CredentialRow.user_id == row.id,
-                                                        CredentialRow.kind == "session"))
-            self._audit(session, actor, "user.password", "user", row.id)
+            self._new_password(session, actor, row, password)
+
+    def change_own_password(self, actor: Actor, old: str, new: str) -> None:
+        """A user's own change: the old password must be right; every session and token (this one too) ends."""
+        if actor.id is None:
+            raise Forbidden("系统账号没有密码")
+        with self._write() as session:
+            row = session.get(UserRow, actor.id)
+            if row is None or not row.active:
+                raise NotFound("用户不存在")
+            if not verify_password(row.password_hash, old or ""):
+                raise Invalid("原密码不正确")
+            _check_password(new, row.username)
+            self._new_password(session, actor, row, new)
+
+    def _new_password(self, session: Session, actor: Actor, row: UserRow, password: str) -> None:
+        row.password_hash = hash_password(password)
+        ended = _deleted(session, delete(CredentialRow).where(CredentialRow.user_id == row.id))
+        self._audit(session, actor, "user.password", "user", row.id, after={"revoked": int(ended or 0)})
 
     def update_user(self, actor: Actor, user_id: int, *, role: str | None = None, active: bool | None = None,
                     department_id: int | None = None) -> UserView:
@@ -269,6 +342,11 @@ class Workspace:
                 raise Invalid("责任单位用户必须指定所属单位")
             if row.role != "department":
                 row.department_id = None
+            if before["role"] == "admin" and before["active"] and not (row.role == "admin" and row.active):
+                others = session.scalars(select(UserRow.id).where(  # locked: two admins demoting each other
+                    UserRow.role == "admin", UserRow.active.is_(True), UserRow.id != row.id).with_for_update()).all()
+                if not others:
+                    raise Conflict("这是最后一位在用的管理员，不能取消其管理员角色或停用")
             if not row.active:
                 session.execute(delete(CredentialRow).where(CredentialRow.user_id == row.id))
             self._audit(session, actor, "user.update", "user", row.id, before=before,
@@ -290,29 +368,104 @@ class Workspace:
         return UserView(id=row.id, username=row.username, display_name=row.display_name, role=row.role,
                         department_id=row.department_id, department=dept.name if dept else None, active=row.active)
 
-    def authenticate(self, username: str, password: str) -> UserView | None:
-        """The user if the password is right and the account active; ``None`` otherwise (same for both)."""
-        with self._read() as session:
-            row = session.scalars(select(UserRow).where(UserRow.username == (username or "").strip())).first()
-            if row is None:
+    def authenticate(self, username: str, password: str, address: str = "") -> UserView | None:
+        """The user if the password is right and the account active; ``None`` otherwise (same for both).
+
+        Throttled: after ``LOCKOUT["per_account"]`` failures for a user name, or
+        ``LOCKOUT["per_address"]`` from one address, within the window, every
+        attempt is refused with ``Throttled`` (429) until the window has passed,
+        the right password included. Every failure and every refusal is audited.
+        """
+        name = (username or "").strip()[:64]
+        address = (address or "")[:64]
+        if clean_text(password, "password", strip=False) != password or not name:
+            return None
+        try:
+            name = clean_text(name, "username")
+        except Invalid:
+            return None
+        since = now() - timedelta(minutes=LOCKOUT["window_minutes"])
+        with self._write() as session:
+            last_ok = session.scalar(select(func.max(LoginAttemptRow.at)).where(
+                LoginAttemptRow.username == name, LoginAttemptRow.ok.is_(True)))
+            account_since = max(since, _utc(last_ok)) if last_ok is not None else since
+            by_account = session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
+                LoginAttemptRow.username == name, LoginAttemptRow.ok.is_(False), LoginAttemptRow.at > account_since))
+            by_address = session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
+                LoginAttemptRow.address == address, LoginAttemptRow.ok.is_(False), LoginAttemptRow.at > since)
+            ) if address else 0
+            locked = int(by_account or 0) >= LOCKOUT["per_account"] or int(by_address or 0) >= LOCKOUT["per_address"]
+            row = session.scalars(select(UserRow).where(UserRow.username == name)).first()
+            if locked:
+                ok = False
+            elif row is None:
                 verify_password(hash_password("timing-equaliser"), password or "")
-                return None
-            if not row.active or not verify_password(row.password_hash, password or ""):
-                return None
-            return self._user_view(session, row)
+                ok = False
+            else:
+                ok = row.active and verify_password(row.password_hash, password or "")
+            session.add(LoginAttemptRow(at=now(), username=name, address=address, ok=ok and not locked))
+            if not ok:
+                self._audit(session, Actor(row.id if row else None, name, "viewer"),
+                            "auth.locked" if locked else "auth.fail", "user", row.id if row else None,
+                            after={"username": name, "address": address})
+            view = self._user_view(session, row) if ok and row is not None else None
+        if locked:
+            raise Throttled(f"登录失败次数过多，请 {LOCKOUT['window_minutes']} 分钟后再试")
+        return view
 
     def issue_credential(self, user_id: int, kind: str, name: str = "") -> tuple[str, str]:
         """A new session or API token: ``(secret, csrf)``. Only the secret's hash is stored."""
         secret, csrf = new_secret(), new_secret()
-        expires = now() + timedelta(hours=SESSION_HOURS) if kind == "session" else None
+        name = clean_text(name, "token_name") or kind
+        expires = now() + (timedelta(hours=SESSION_HOURS) if kind == "session" else timedelta(days=self.token_days))
         with self._write() as session:
-            session.add(CredentialRow(token_hash=secret_hash(secret), kind=kind, name=name or kind, user_id=user_id,
-                                      csrf=csrf, created_at=now(), expires_at=expires))
+            row = CredentialRow(token_hash=secret_hash(secret), kind=kind, name=name, user_id=user_id,
+                                csrf=csrf, created_at=now(), expires_at=expires)
+            session.add(row)
             if kind == "token":
+                session.flush()
                 user = session.get(UserRow, user_id)
                 self._audit(session, Actor(user_id, user.username if user else "?", "admin"), "token.issue",
-                            "user", user_id, after={"name": name})
+                            "user", user_id, after={"name": name, "token_id": row.id,
+                                                    "expires_at": expires.isoformat()})
         return secret, csrf
+
+    def tokens(self, actor: Actor, username: str | None = None) -> list[dict[str, Any]]:
+        """API tokens (never their secrets) of ``username`` (admins) or of the actor: id, name, issued, expires."""
+        with self._read() as session:
+            user_id = actor.id
+            if username is not None and username != actor.username:
+                require(actor, "manage_users")
+                user_id = session.scalar(select(UserRow.id).where(UserRow.username == clean_text(username, "username")))
+                if user_id is None:
+                    raise NotFound(f"用户「{username}」不存在")
+            rows = session.scalars(select(CredentialRow).where(CredentialRow.user_id == user_id,
+                                                               CredentialRow.kind == "token")
+                                   .order_by(CredentialRow.id)).all()
+            return [{"id": c.id, "name": c.name, "created_at": _utc(c.created_at), "expires_at": _utc(c.expires_at),
+                     "expired": c.expires_at is not None and _utc(c.expires_at) < now()} for c in rows]
+
+    def revoke_tokens(self, actor: Actor, *, token_id: int | None = None, username: str | None = None) -> int:
+        """Revoke one API token (its owner or an admin) or all of a user's tokens and sessions (an admin); audited."""
+        with self._write() as session:
+            if token_id is not None:
+                cred = session.get(CredentialRow, token_id)
+                if cred is None or cred.kind != "token":
+                    raise NotFound(f"令牌 {token_id} 不存在")
+                if cred.user_id != actor.id:
+                    require(actor, "manage_users")
+                user_id = cred.user_id
+                ended = _deleted(session, delete(CredentialRow).where(CredentialRow.id == token_id))
+            else:
+                require(actor, "manage_users")
+                found = session.scalar(select(UserRow.id).where(UserRow.username == clean_text(username, "username")))
+                if found is None:
+                    raise NotFound(f"用户「{username}」不存在")
+                user_id = found
+                ended = _deleted(session, delete(CredentialRow).where(CredentialRow.user_id == user_id))
+            self._audit(session, actor, "token.revoke", "user", user_id,
+                        after={"token_id": token_id, "revoked": int(ended or 0)})
+            return int(ended or 0)
 
     def resolve_credential(self, secret: str, kind: str) -> tuple[UserView, str] | None:
         """The active user behind a session cookie or API token, and the session's CSRF token."""
@@ -348,12 +501,10 @@ class Workspace:
 
     def add_department(self, actor: Actor, name: str, email: str | None = None) -> DepartmentView:
         require(actor, "manage_departments")
-        name = (name or "").strip()
-        if not name or len(name) > 100:
+        name = clean_text(name, "department")
+        if not name:
             raise Invalid("单位名称不能为空，最长 100 个字符")
-        email = (email or "").strip() or None
-        if email is not None and ("@" not in email or len(email) > 200):
-            raise Invalid(f"电子邮箱「{email}」格式不对")
+        email = clean_email(email)
         with self._write() as session:
             if session.scalar(select(DepartmentRow.id).where(DepartmentRow.name == name)) is not None:
                 raise Conflict(f"单位「{name}」已存在")
@@ -372,8 +523,8 @@ class Workspace:
                 raise NotFound(f"单位 {department_id} 不存在")
             before = _snapshot(row, ("name", "email", "active"))
             if name is not None:
-                name = name.strip()
-                if not name or len(name) > 100:
+                name = clean_text(name, "department")
+                if not name:
                     raise Invalid("单位名称不能为空，最长 100 个字符")
                 clash = session.scalar(select(DepartmentRow.id).where(DepartmentRow.name == name,
                                                                       DepartmentRow.id != department_id))
@@ -381,10 +532,7 @@ class Workspace:
                     raise Conflict(f"单位「{name}」已存在")
                 row.name = name
             if email is not None:
-                email = email.strip() or None
-                if email is not None and ("@" not in email or len(email) > 200):
-                    raise Invalid(f"电子邮箱「{email}」格式不对")
-                row.email = email
+                row.email = clean_email(email)
             if active is not None:
                 row.active = active
             self._audit(session, actor, "department.update", "department", row.id, before=before,
@@ -452,6 +600,7 @@ class Workspace:
         return found[0]
 
     def report_by_doc(self, doc: str) -> ReportView:
+        doc = clean_text(doc, "doc")
         found = self._report_views(ReportRow.doc == doc)
         if not found:
             raise NotFound(f"报告「{doc}」不存在")
@@ -521,6 +670,8 @@ class Workspace:
     def list_tasks(self, filters: TaskFilter | None = None, *, page: int = 1, per_page: int = 50) -> Page:
         """One page of tasks in 序号 order; status is derived, so it is filtered after deriving it."""
         f = filters or TaskFilter()
+        if f.q is not None:
+            f.q = clean_text(f.q, "search") or None
         if page < 1 or not 1 <= per_page <= 500:
             raise Invalid("page 从 1 开始，per_page 在 1–500 之间")
         if f.status is not None and f.status not in STATUSES:
@@ -642,10 +793,14 @@ class Workspace:
         return actor.department_id is not None and (
             task.lead_id == actor.department_id or actor.department_id in (task.co_ids or []))
 
-    def _check_own(self, actor: Actor, task: TaskRow, action: str) -> None:
+    def _check_own(self, session: Session, actor: Actor, task: TaskRow, action: str) -> None:
         require(actor, action)
         if not self._own(actor, task):
             raise Forbidden(f"任务 {task.seq} 不是本单位的任务")
+        if actor.department_id is not None:
+            dept = session.get(DepartmentRow, actor.department_id)
+            if dept is None or not dept.active:
+                raise Forbidden("本单位已停用，不能再报送")
 
     @staticmethod
     def _touch(task: TaskRow) -> None:
@@ -671,8 +826,11 @@ class Workspace:
             return self._views(session, [task], self.today())[0]
 
     def _apply_changes(self, session: Session, task: TaskRow, changes: dict[str, Any]) -> None:
+        for key in ("content", "deadline", "weight", "milestones", "co_ids"):
+            if key in changes and changes[key] is None:
+                raise Invalid(f"{'任务内容' if key == 'content' else key}不能为空（null）")
         if "content" in changes:
-            content = str(changes["content"] or "").strip()
+            content = clean_text(str(changes["content"]), "content")
             if not content:
                 raise Invalid("任务内容不能为空")
             task.content = content
@@ -696,19 +854,23 @@ class Workspace:
                 raise Invalid(f"完成时限 {deadline} 早于任务开始日期 {task.start_date}")
             task.deadline = deadline
         if "weight" in changes:
-            weight = float(changes["weight"])
+            try:
+                weight = float(changes["weight"])
+            except (TypeError, ValueError):
+                raise Invalid("权重必须是数字") from None
             if not 0 < weight <= 1000 or weight != weight:
                 raise Invalid("权重必须大于 0、不超过 1000")
             task.weight = weight
         if "milestones" in changes:
-            task.milestones = str(changes["milestones"] or "")[:4000]
+            task.milestones = clean_text(str(changes["milestones"]), "milestones")
 
     def split_task(self, actor: Actor, task_id: int, version: int, parts: list[tuple[str, float]]) -> list[TaskView]:
         """Split a task into parts (拆分): each a child with its own content and weight, same source quote."""
         require(actor, "assign")
         if len(parts) < 2:
             raise Invalid("拆分至少要有两个子任务")
-        if any(not (c or "").strip() for c, _ in parts) or any(not 0 < w <= 1000 for _, w in parts):
+        parts = [(clean_text(c, "content"), w) for c, w in parts]
+        if any(not c for c, _ in parts) or any(not 0 < w <= 1000 for _, w in parts):
             raise Invalid("每个子任务都要有内容，权重大于 0")
         with self._write() as session:
             task = self._locked_task(session, task_id, version)
@@ -754,7 +916,7 @@ class Workspace:
                     raise Conflict(f"任务 {t.seq} 已有反馈或子任务，不能合并")
             keep, others = tasks[0], tasks[1:]
             before: dict[str, object] = {"tasks": [{"seq": t.seq, "content": t.content} for t in tasks]}
-            keep.content = "；".join(t.content for t in tasks)
+            keep.content = clean_text("；".join(t.content for t in tasks), "content", label="合并后的任务内容")
             keep.record_ids = [r for t in tasks for r in (t.record_ids or [])]
             keep.quote = "；".join(dict.fromkeys(t.quote for t in tasks))
             if len({t.sentence for t in tasks}) > 1:
@@ -773,6 +935,7 @@ class Workspace:
     def close_task(self, actor: Actor, task_id: int, version: int | None = None, note: str = "") -> TaskView:
         """办结/销号: the supervisor signs a task off; it then counts as 已完成 whatever its figures say."""
         require(actor, "review")
+        note = clean_text(note, "note")
         with self._write() as session:
             task = self._locked_task(session, task_id, version)
             if task.stage == "closed":
@@ -790,6 +953,7 @@ class Workspace:
 
     def reopen_task(self, actor: Actor, task_id: int, version: int | None = None, note: str = "") -> TaskView:
         require(actor, "reopen")
+        note = clean_text(note, "note")
         with self._write() as session:
             task = self._locked_task(session, task_id, version)
             if task.stage != "closed":
@@ -810,7 +974,7 @@ class Workspace:
                         current_value: float | None = None, percent: float | None = None,
                         files: Sequence[tuple[str, bytes]] = ()) -> FeedbackView:
         """反馈: a department reports progress with evidence; it counts once a supervisor approves it."""
-        text = (text or "").strip()
+        text = clean_text(text, "feedback")
         if not text:
             raise Invalid("进展情况不能为空")
         if percent is not None and not 0 <= percent <= 100:
@@ -820,10 +984,11 @@ class Workspace:
         rules = workspace_rules()["attachments"]
         if len(files) > int(rules["max_files"]):
             raise Invalid(f"附件最多 {rules['max_files']} 个")
-        checked = [(name, check_attachment(name, data), data) for name, data in files]
+        checked = [(name, check_attachment(name, data), data)
+                   for name, data in ((clean_text(n, "filename"), d) for n, d in files)]
         with self._write() as session:
             task = self._locked_task(session, task_id, None)
-            self._check_own(actor, task, "feedback")
+            self._check_own(session, actor, task, "feedback")
             if task.stage == "closed":
                 raise Conflict(f"任务 {task.seq} 已办结，不能再反馈")
             if session.scalar(select(func.count()).where(TaskRow.parent_id == task.id)):
@@ -850,7 +1015,7 @@ class Workspace:
     def review_feedback(self, actor: Actor, feedback_id: int, approve: bool, note: str = "") -> FeedbackView:
         """审核: approve (its figures now count) or 退回 with a reason."""
         require(actor, "review")
-        note = (note or "").strip()
+        note = clean_text(note, "note")
         if not approve and not note:
             raise Invalid("退回必须写明理由")
         with self._write() as session:
@@ -896,12 +1061,12 @@ class Workspace:
 
     def request_extension(self, actor: Actor, task_id: int, new_deadline: date, reason: str) -> ExtensionView:
         """延期申请: a department asks for a later deadline, with a reason."""
-        reason = (reason or "").strip()
+        reason = clean_text(reason, "reason")
         if not reason:
             raise Invalid("延期申请必须写明理由")
         with self._write() as session:
             task = self._locked_task(session, task_id, None)
-            self._check_own(actor, task, "extension_request")
+            self._check_own(session, actor, task, "extension_request")
             if task.stage == "closed":
                 raise Conflict(f"任务 {task.seq} 已办结")
             if new_deadline <= task.deadline:
@@ -920,6 +1085,7 @@ class Workspace:
 
     def decide_extension(self, actor: Actor, extension_id: int, grant: bool, note: str = "") -> ExtensionView:
         require(actor, "review")
+        note = clean_text(note, "note")
         with self._write() as session:
             ext = session.get(ExtensionRow, extension_id, with_for_update=True)
             if ext is None:
@@ -953,9 +1119,14 @@ class Workspace:
                              co=tuple(names[i] for i in (t.co_ids or []) if i in names), deadline=t.deadline,
                              milestones=t.milestones or "") for t in rows]
 
-    def import_sheet(self, actor: Actor, report_id: int, rows: Sequence[SheetRow]) -> int:
-        """Apply an office's 任务分解表: all rows or none; every bad row is named by its number.
+    def import_sheet(self, actor: Actor, report_id: int, rows: Sequence[SheetRow],
+                     problems: Sequence[tuple[int, str]] = ()) -> int:
+        """Apply an office's 任务分解表: all rows or none; every bad row is named by its number, with every reason.
 
+        ``problems`` are what reading the cells found (a deadline in words
+        nobody understands, a duplicate 序号); they are answered together
+        with what only the database can tell (an unknown 序号 or department),
+        sorted by row, so an office fixes the whole sheet in one pass.
         Rows match tasks by 序号. A row changes 任务内容, departments,
         完成时限 and 季度形象进度 where they differ; an identical sheet (the
         export read back) changes nothing. Returns the number of tasks changed.
@@ -967,38 +1138,36 @@ class Workspace:
             by_seq = {t.seq: t for t in session.scalars(
                 select(TaskRow).where(TaskRow.report_id == report_id).with_for_update())}
             by_name = {n: i for i, n in session.execute(select(DepartmentRow.id, DepartmentRow.name)).all()}
-            problems: list[dict[str, object]] = []
+            found: list[tuple[int, str]] = [(line, msg if not line else f"第{line}行：{msg}") for line, msg in problems]
             plans: list[tuple[TaskRow, dict[str, Any]]] = []
             for row in rows:
                 line = f"第{row.line}行" if row.line else f"序号 {row.seq}"
+                reasons: list[str] = []
                 task = by_seq.get(row.seq)
-                if task is None:
-                    problems.append({"row": row.line, "error": f"{line}：序号「{row.seq}」不在该报告的任务中"})
+                if task is None and row.seq:
+                    reasons.append(f"序号「{row.seq[:32]}」不在该报告的任务中")
+                reasons += [f"单位「{n[:40]}」不在单位名单中"
+                            for n in ([row.lead] if row.lead else []) + list(row.co) if n not in by_name]
+                if task is not None and row.deadline is not None and row.deadline < task.start_date:
+                    reasons.append(f"完成时限 {row.deadline} 早于年初")
+                if not row.content.strip() and not any(p[0] == row.line and "任务内容" in p[1] for p in problems):
+                    reasons.append("任务内容为空")
+                found += [(row.line, f"{line}：{r}") for r in reasons]
+                if reasons or task is None or found:
                     continue
-                unknown = [n for n in ([row.lead] if row.lead else []) + list(row.co) if n not in by_name]
-                if unknown:
-                    problems.append({"row": row.line, "error": f"{line}：单位「{unknown[0]}」不在单位名单中"})
-                    continue
-                if row.deadline is not None and row.deadline < task.start_date:
-                    problems.append({"row": row.line, "error": f"{line}：完成时限 {row.deadline} 早于年初"})
-                    continue
-                if not row.content.strip():
-                    problems.append({"row": row.line, "error": f"{line}：任务内容为空"})
-                    continue
-                changes: dict[str, Any] = {}
                 lead = by_name[row.lead] if row.lead else None
                 co = [by_name[n] for n in row.co if by_name[n] != lead]
                 wanted = {"content": row.content.strip(), "lead_id": lead, "co_ids": co,
                           "deadline": row.deadline or task.deadline, "milestones": row.milestones}
-                for key, value in wanted.items():
-                    if getattr(task, key) != value:
-                        changes[key] = value
+                changes = {key: value for key, value in wanted.items() if getattr(task, key) != value}
                 if changes:
                     plans.append((task, changes))
-            if problems:
-                raise Invalid(f"任务分解表有 {len(problems)} 处错误，未导入任何内容：" +
-                              "；".join(str(p["error"]) for p in problems[:5]) +
-                              ("……" if len(problems) > 5 else ""), details=problems)
+            if found:
+                found.sort(key=lambda p: p[0])
+                bad_rows = len({line for line, _ in found})
+                raise Invalid(f"任务分解表有 {bad_rows} 行共 {len(found)} 处错误，未导入任何内容：" +
+                              "；".join(m for _, m in found[:5]) + ("……" if len(found) > 5 else ""),
+                              details=[{"row": line, "error": m} for line, m in found])
             for task, changes in plans:
                 before = _snapshot(task, EDITABLE + ("stage",))
                 self._apply_changes(session, task, changes)
@@ -1016,15 +1185,17 @@ class Workspace:
 
         Deriving statuses and rolling up progress touches every task, and the
         dashboard and the list ask for it on every request. The result is
-        kept per report until anything is written: every write adds an
-        audit entry, and the audit log is append-only (database triggers),
-        so its row count tells whether the copy is still right, in this
-        process or any other.
+        kept per report until its version changes: every write that touches
+        the report's tasks bumps ``report_settings.version`` in its own
+        transaction (``_audit``), so the number tells whether the copy is
+        still right, in this process or any other, and a write to another
+        report leaves this copy alone.
         """
         with self._read() as session:
-            # fix: the row count, not the newest id: on PostgreSQL two writers may take ids 10 and 11 and commit
-            # 11 first; a copy made in between has the newest id already and would miss id 10's change for good
-            key = (session.scalar(select(func.count()).select_from(AuditRow)), self.today(), self.margin)
+            # the report's version is bumped in the transaction of every write to its tasks (``_audit``), and read
+            # here before the rows: a copy is never newer than its key says, so it is right while the key holds
+            key = (session.scalar(select(ReportSettingRow.version).where(ReportSettingRow.report_id == report_id)),
+                   self.today(), self.margin)
             cached = self._cache.get(report_id)
             if cached is not None and cached[0] == key:
                 return cached[1]

@@ -12,6 +12,8 @@ from datetime import date
 from email.message import EmailMessage
 from typing import Any
 
+from govledger.limits import is_one_address
+
 
 def _line(task: Any, today: date) -> str:
     days = (task.deadline - today).days
@@ -37,11 +39,20 @@ def digest_text(entry: Mapping[str, Any], *, base_url: str | None = None) -> tup
 
 
 def digest_message(entry: Mapping[str, Any], sender: str, *, base_url: str | None = None) -> EmailMessage:
-    """The e-mail to the department's address (``entry['email']``), UTF-8 plain text."""
+    """The e-mail to the department's address (``entry['email']``), UTF-8 plain text.
+
+    ``ValueError`` when the address is not exactly one address (a list, a
+    line break: data stored before addresses were checked at entry), so the
+    sender can report that department and go on with the next.
+    """
+    address = str(entry["email"])
+    if not is_one_address(address):
+        raise ValueError(f"not one e-mail address: {address[:80]!r}")
     subject, body = digest_text(entry, base_url=base_url)
+    subject = " ".join(subject.split())  # a department name stored with a line break must not split the header
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
-    message["To"] = str(entry["email"])
+    message["To"] = address
     message.set_content(body)
     return message

@@ -197,3 +197,11 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "no CSRF token on the page"
     return found.group(1)
+
+
+def form_login(client: Any, data: dict[str, Any], **kw: Any) -> Any:
+    """Post the log-in form as a browser does: fetch the page first for its form token (log-in CSRF)."""
+    page = client.get("/login")
+    found = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert found, "no log-in form token on the page"
+    return client.post("/login", data={**data, "login_token": found.group(1)}, **kw)

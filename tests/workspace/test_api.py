@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from govledger.store.db import resolve_url
-from tests.workspace.conftest import GUANGYUAN, PASSWORD, PDF, PNG, TODAY, YAAN, Api, csrf_of
+from tests.workspace.conftest import GUANGYUAN, PASSWORD, PDF, PNG, TODAY, YAAN, Api, csrf_of, form_login
 
 OLD_HOUSING = "改造老旧小区228个"  # a count target: 228 个, progress from the current figure
 
@@ -80,7 +80,7 @@ def test_token_auth(api: Api) -> None:
 
 def test_cookie_session_needs_the_csrf_header(api: Api) -> None:
     c = api.client
-    r = c.post("/login", data={"username": "sup", "password": PASSWORD}, follow_redirects=False)
+    r = form_login(c, {"username": "sup", "password": PASSWORD}, follow_redirects=False)
     assert r.status_code == 303 and "gl_session" in r.cookies
     assert c.get("/api/v1/me").json()["username"] == "sup"  # reading needs no CSRF token
     task = api.all_tasks()[0]
@@ -898,30 +898,59 @@ def test_audit_log_is_append_only_in_the_database(api: Api) -> None:
 
 
 def test_an_edit_committed_out_of_id_order_is_seen(api: Api) -> None:
-    """The task views are cached until the audit log grows: an audit row that commits after a newer one counts.
+    """The task views are cached per report version: a write that commits after a newer one still counts.
 
-    On PostgreSQL two writers take audit ids 10 and 11 and may commit 11 first;
-    a reader in between must not keep a copy that misses id 10 for good.
+    On PostgreSQL two writers may take audit ids 10 and 11 and commit 11 first.
+    Every write to a report bumps its ``report_settings.version`` in its own
+    transaction, so a second writer to the same report waits for the first
+    (row lock) and a reader never keeps a copy that misses the first change.
     SQLite serialises writers (``BEGIN IMMEDIATE``), so this order cannot happen there.
     """
+    import threading
+    import time
+
     if api.backend != "postgresql":
         pytest.skip("SQLite has one writer at a time: ids always commit in order")
     a, b = others(api, 2)
     api.all_tasks()  # the cache is warm
     engine = create_engine(resolve_url(api.url))
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            api.ws.update_task(_sup(api), b["id"], b["version"], {"lead_id": api.depts["市发展改革委"]})
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
     try:
         with engine.connect() as slow:
             tx = slow.begin()
             slow.execute(text("UPDATE tasks SET weight = 7, version = version + 1 WHERE id = :id"), {"id": a["id"]})
             slow.execute(text("INSERT INTO audit_log (at, username, action, entity, entity_id, task_id) VALUES "
                               "(CURRENT_TIMESTAMP, 'slow', 'task.update', 'task', :id, :id)"), {"id": a["id"]})
-            api.assign(b, "市发展改革委")  # a newer audit id, committed first
-            assert {t["id"]: t["weight"] for t in api.all_tasks()}[a["id"]] == 1.0  # not committed yet
+            # what ``Workspace._audit`` does in every write's transaction: the report's version goes up
+            slow.execute(text("UPDATE report_settings SET version = version + 1 WHERE report_id = :r"),
+                         {"r": api.report_id})
+            writer = threading.Thread(target=second_writer)
+            writer.start()  # a newer audit id: it must wait for the report's version row
+            time.sleep(0.5)
+            assert writer.is_alive()
+            assert {t.id: t.weight for t in api.ws.all_views(api.report_id)}[a["id"]] == 1.0  # not committed yet
             tx.commit()
+        writer.join(timeout=20)
     finally:
         engine.dispose()
+    assert not errors, errors
     listed = {t["id"]: t for t in api.all_tasks()}
     assert listed[a["id"]]["weight"] == 7.0 and listed[a["id"]]["version"] == a["version"] + 1
+    assert listed[b["id"]]["lead"] == "市发展改革委"
+
+
+def _sup(api: Api) -> Any:
+    from govledger.store.workspace import Actor
+
+    me = api.ok("sup", "GET", "/me")
+    return Actor(me["id"], me["username"], me["role"])
 
 
 def test_times_carry_their_offset(api: Api) -> None:
@@ -952,6 +981,13 @@ def test_errors_are_json_4xx(api: Api) -> None:
     assert r.status_code == 422 and r.json()["error"].startswith("输入有误")
     r = api.call("admin", "POST", "/tasks/merge", json={"task_ids": ["a", "b"]})
     assert r.status_code == 422 and r.json()["details"][0]["field"].startswith("task_ids")
-    schema = api.client.get("/api/v1/openapi.json").json()
+    schema = api.ok("guest", "GET", "/openapi.json")
     assert schema["info"]["title"].startswith("govledger")
-    assert api.client.get("/api/docs").status_code == 200
+    # the docs are behind a log-in (issue 13): anonymous callers get 401 / the log-in page
+    assert api.client.get("/api/v1/openapi.json").status_code == 401
+    assert api.client.get("/api/docs", follow_redirects=False).headers["location"] == "/login?next=/api/docs"
+    page = api.client.get("/api/docs", headers={"Authorization": f"Bearer {api.tokens['guest']}"})
+    assert page.status_code == 200 and "cdn" not in page.text.lower()
+    assert '<script src="/static/swagger/swagger-ui-bundle.js">' in page.text
+    bundle = api.client.get("/static/swagger/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from govledger.store.db import resolve_url
 from tests.conftest import REPORTS
 from tests.store_support import store_url  # noqa: F401  (fixture)
+from tests.workspace.conftest import form_login
 
 YAAN = REPORTS / "yaan_2024.txt"
 TODAY = date(2024, 9, 1)
@@ -106,7 +107,7 @@ def test_tokens_and_logins(api: Api) -> None:
 
 def test_cookie_sessions_need_the_csrf_header(api: Api) -> None:
     c = api.client
-    r = c.post("/login", data={"username": "admin", "password": PASSWORD}, follow_redirects=False)
+    r = form_login(c, {"username": "admin", "password": PASSWORD}, follow_redirects=False)
     assert r.status_code == 303
     denied = c.post("/api/v1/departments", json={"name": "市教育局"})
     assert denied.status_code == 403 and "CSRF" in denied.json()["error"]
@@ -490,4 +491,4 @@ def test_errors_are_json_4xx(api: Api) -> None:
     assert r.status_code == 422 and r.json()["details"][0]["field"] == "version"
     r = api.call("admin", "GET", "/no-such-endpoint")
     assert r.status_code == 404 and "error" in r.json()
-    assert api.client.get("/api/v1/openapi.json").json()["info"]["title"].startswith("govledger")
+    assert api.call("admin", "GET", "/openapi.json").json()["info"]["title"].startswith("govledger")

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from govledger.serve.workspace.app import create_app
 from tests.workspace.conftest import PASSWORD
 
-APP = create_app(None)  # type: ignore[arg-type]  # the workspace is set by the ``fuzzed`` fixture
+APP = create_app(None, public_docs=True)  # type: ignore[arg-type]  # the workspace is set by the ``fuzzed`` fixture
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
 
 

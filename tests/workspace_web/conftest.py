@@ -16,6 +16,7 @@ import pytest
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser, serve_in_thread
 from tests.conftest import REPORTS
+from tests.workspace.conftest import form_login
 
 YAAN = REPORTS / "yaan_2024.txt"
 TODAY = date(2024, 9, 1)
@@ -92,7 +93,7 @@ class Browser:
         self.username = username
         self.csrf = ""
         if username is not None:
-            r = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"},
+            r = form_login(client, {"username": username, "password": PASSWORD, "next": "/"},
                             follow_redirects=False)
             assert r.status_code == 303, r.text
             page = client.get("/")

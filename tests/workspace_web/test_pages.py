@@ -15,6 +15,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from govledger.store.workspace import SYSTEM, TaskFilter
+from tests.workspace.conftest import form_login
 from tests.workspace_web.conftest import ACCOUNTS, PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -59,14 +60,14 @@ def test_pages_need_a_login_and_the_form_logs_in(login: Any) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/login?next=/reports/1"
     page = anon.get("/login?next=/reports/1")
     assert page.status_code == 200 and 'name="next" value="/reports/1"' in page.text
-    bad = anon.client.post("/login", data={"username": "sup", "password": "wrong password", "next": "/"})
+    bad = form_login(anon.client, {"username": "sup", "password": "wrong password", "next": "/"})
     assert bad.status_code == 401 and "用户名或密码错误" in error_text(bad)
-    ok = anon.client.post("/login", data={"username": "sup", "password": PASSWORD, "next": "/reports/1"},
+    ok = form_login(anon.client, {"username": "sup", "password": PASSWORD, "next": "/reports/1"},
                           follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == "/reports/1"
     assert "httponly" in ok.headers["set-cookie"].lower()
     # a crafted next never leaves the site
-    evil = login(None).client.post("/login", data={"username": "sup", "password": PASSWORD,
+    evil = form_login(login(None).client, {"username": "sup", "password": PASSWORD,
                                                    "next": "//evil.example/x"}, follow_redirects=False)
     assert evil.headers["location"] == "/"
 
@@ -592,7 +593,7 @@ def test_admin_manages_departments_and_users(login: Any, ws: Any) -> None:
                                     "role": "department", "department_id": str(dept.id)})
     assert r.status_code == 303
     short = admin.post("/admin/users", {"username": "x", "password": "short", "role": "viewer"})
-    assert short.status_code == 422 and "至少 8 位" in error_text(short)
+    assert short.status_code == 422 and "至少 10 位" in error_text(short)
     nodept = admin.post("/admin/users", {"username": "y", "password": "long enough pw", "role": "department"})
     assert nodept.status_code == 422 and "必须指定所属单位" in error_text(nodept)
     new = next(u for u in ws.users(SYSTEM) if u.username == "jyj")
@@ -601,7 +602,7 @@ def test_admin_manages_departments_and_users(login: Any, ws: Any) -> None:
     assert "教体局联络员" in page.css_first("#users").text()
     # the new user can log in; then the admin makes them a viewer and deactivates them
     jyj = login(None)
-    assert jyj.client.post("/login", data={"username": "jyj", "password": "long enough pw"},
+    assert form_login(jyj.client, {"username": "jyj", "password": "long enough pw"},
                            follow_redirects=False).status_code == 303
     assert admin.post(f"/admin/users/{new.id}", {"role": "viewer", "department_id": "",
                                                  "active": "1"}).status_code == 303

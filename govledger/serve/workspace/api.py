@@ -10,14 +10,16 @@ and filter by report, department, status, indicator and deadline.
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path, PurePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from govledger.errors import Invalid, ReportError, TooLarge
+from govledger.limits import FILE_LIMITS, check_zip, clean_text
 from govledger.serve.workspace.auth import (
     WS,
     BodyId,
@@ -40,8 +42,8 @@ from govledger.track.tasks import (
     UserView,
 )
 
-MAX_REPORT_BYTES = 50 * 1024 * 1024
-MAX_SHEET_BYTES = 20 * 1024 * 1024
+MAX_REPORT_BYTES = FILE_LIMITS["report"]
+MAX_SHEET_BYTES = FILE_LIMITS["sheet"]
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(check_csrf)])
 StatusName = Literal["not_started", "in_progress", "behind", "overdue", "done"]
 
@@ -59,6 +61,23 @@ class TokenRequest(Strict):
 class TokenOut(BaseModel):
     token: str
     user: UserView
+
+
+class TokenInfo(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    expired: bool
+
+
+class PasswordIn(Strict):
+    old_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class RevokedOut(BaseModel):
+    revoked: int
 
 
 class DepartmentIn(Strict):
@@ -106,6 +125,16 @@ class TaskPatch(Strict):
     deadline: date | None = None
     weight: float | None = Field(default=None, gt=0, le=1000)
     milestones: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_null_but_lead(cls, data: Any) -> Any:
+        """Only ``lead_id`` may be sent as null (it un-assigns); a null elsewhere is a mistake, not "no change"."""
+        if isinstance(data, dict):
+            nulls = [k for k, v in data.items() if v is None and k != "lead_id"]
+            if nulls:
+                raise ValueError(f"{'、'.join(sorted(nulls))} 不能为 null（不改就不要发送该字段）")
+        return data
 
 
 class SplitPart(Strict):
@@ -155,16 +184,29 @@ async def read_upload(upload: UploadFile, limit: int) -> bytes:
             break
         size += len(chunk)
         if size > limit:
-            raise TooLarge(f"文件「{upload.filename}」超过 {limit // 1048576} MB 上限")
+            raise TooLarge(f"文件「{(upload.filename or '')[:60]}」超过 {limit // 1048576} MB 上限")
         chunks.append(chunk)
     return b"".join(chunks)
 
 
+def upload_name(filename: str | None, default: str) -> str:
+    """The file's own name (no folders), within the input-size policy."""
+    name = clean_text(PurePath((filename or "").replace("\\", "/")).name, "filename")
+    return name if name.strip(".") else default
+
+
 def import_report_bytes(ws: Workspace, user: UserView, filename: str, data: bytes) -> ImportOut:
-    """Read an uploaded report (any format ``govledger.read`` knows) and import it with its tasks."""
+    """Read an uploaded report (any format ``govledger.read`` knows) and import it with its tasks.
+
+    Blocking and CPU-heavy (a large report takes seconds): the routes run it
+    in a worker thread (``run_in_threadpool``) so the event loop keeps
+    serving everyone else meanwhile.
+    """
     from govledger.pipeline import build_ledger
 
-    name = PurePath(filename or "report.txt").name or "report.txt"
+    name = upload_name(filename, "report.txt")
+    if name.lower().endswith(".docx"):
+        check_zip(data, "report", name)
     with tempfile.TemporaryDirectory(prefix="govledger-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
@@ -182,10 +224,17 @@ def import_report_bytes(ws: Workspace, user: UserView, filename: str, data: byte
 # ---------------------------------------------------------------------------- accounts
 
 
-@router.post("/auth/token", response_model=TokenOut, tags=["auth"])
-def issue_token(body: TokenRequest, ws: WS) -> TokenOut:
-    """Exchange a username and password for an API token (send it as ``Authorization: Bearer``)."""
-    user = ws.authenticate(body.username, body.password)
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.post("/auth/token", response_model=TokenOut, tags=["auth"],
+             responses={429: {"description": "too many failed log-ins: locked for a while"}})
+def issue_token(body: TokenRequest, ws: WS, request: Request) -> TokenOut:
+    """Exchange a username and password for an API token (send it as ``Authorization: Bearer``).
+
+    The token expires after the workspace's token lifetime (30 days by default)."""
+    user = ws.authenticate(body.username, body.password, client_address(request))
     if user is None:
         raise NotLoggedIn("用户名或密码错误")
     token, _ = ws.issue_credential(user.id, "token", body.name)
@@ -195,6 +244,25 @@ def issue_token(body: TokenRequest, ws: WS) -> TokenOut:
 @router.get("/me", response_model=UserView, tags=["auth"])
 def me(user: User) -> UserView:
     return user
+
+
+@router.post("/me/password", response_model=RevokedOut, tags=["auth"])
+def change_password(body: PasswordIn, user: User, ws: WS) -> RevokedOut:
+    """Change one's own password; every session and token of the account (this one included) ends."""
+    ws.change_own_password(actor_of(user), body.old_password, body.new_password)
+    return RevokedOut(revoked=-1)
+
+
+@router.get("/tokens", response_model=list[TokenInfo], tags=["auth"])
+def list_tokens(user: User, ws: WS, username: str | None = Query(default=None, max_length=64)) -> list[TokenInfo]:
+    """One's own API tokens (an admin may name another user); never the secrets."""
+    return [TokenInfo(**t) for t in ws.tokens(actor_of(user), username)]
+
+
+@router.delete("/tokens/{token_id}", response_model=RevokedOut, tags=["auth"])
+def revoke_token(token_id: PathId, user: User, ws: WS) -> RevokedOut:
+    """Revoke an API token: one's own, or any as an admin."""
+    return RevokedOut(revoked=ws.revoke_tokens(actor_of(user), token_id=token_id))
 
 
 @router.get("/users", response_model=list[UserView], tags=["admin"])
@@ -242,7 +310,7 @@ async def import_report(user: User, ws: WS, file: Annotated[UploadFile, File()])
     """Upload a report (txt, docx, pdf, html); its target records become tasks. Re-uploading changes nothing."""
     require(actor_of(user), "import")
     data = await read_upload(file, MAX_REPORT_BYTES)
-    return import_report_bytes(ws, user, file.filename or "report.txt", data)
+    return await run_in_threadpool(import_report_bytes, ws, user, file.filename or "report.txt", data)
 
 
 @router.get("/reports/{report_id}", response_model=ReportView, tags=["reports"])
@@ -293,14 +361,15 @@ def sheet_response(ws: Workspace, report_id: int) -> Response:
 
 
 def apply_sheet(ws: Workspace, user: UserView, report_id: int, data: bytes) -> int:
-    from govledger.export.task_sheet import SheetError, read_task_sheet
+    """Read and apply an uploaded sheet; blocking (parsing a big sheet takes a while), so run in a worker thread."""
+    from govledger.export.task_sheet import SheetError, read_task_sheet_rows
 
     report = ws.report(report_id)
     try:
-        rows = read_task_sheet(data, year=report.year)
+        rows, problems = read_task_sheet_rows(data, year=report.year)
     except SheetError as exc:
         raise Invalid(str(exc), details=[{"row": r, "error": m} for r, m in exc.problems]) from None
-    return ws.import_sheet(actor_of(user), report_id, rows)
+    return ws.import_sheet(actor_of(user), report_id, rows, problems)
 
 
 @router.post("/reports/{report_id}/sheet", response_model=SheetOut, tags=["reports"])
@@ -308,7 +377,7 @@ async def import_sheet(report_id: PathId, user: User, ws: WS, file: Annotated[Up
     """Bulk assignment from an uploaded 任务分解表: all rows or none; bad rows are listed by number."""
     require(actor_of(user), "assign")
     data = await read_upload(file, MAX_SHEET_BYTES)
-    return SheetOut(changed=apply_sheet(ws, user, report_id, data))
+    return SheetOut(changed=await run_in_threadpool(apply_sheet, ws, user, report_id, data))
 
 
 # ---------------------------------------------------------------------------- tasks
@@ -413,10 +482,11 @@ async def submit_feedback(
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> FeedbackView:
     """反馈: progress text, the current figure or percent complete, and evidence files (PDF, images, XLSX)."""
-    return ws.submit_feedback(
-        actor_of(user), task_id, text=text, reported_on=parse_day(reported_on, "反馈日期"),
+    files_read = await read_files(files)
+    return await run_in_threadpool(
+        ws.submit_feedback, actor_of(user), task_id, text=text, reported_on=parse_day(reported_on, "反馈日期"),
         current_value=parse_number(current_value, "当前值"), percent=parse_number(percent, "完成百分比"),
-        files=await read_files(files),
+        files=files_read,
     )
 
 

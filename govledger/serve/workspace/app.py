@@ -34,6 +34,32 @@ _CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'
         "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
+STORE_DOWN = "数据库暂时无法访问，请稍后再试"
+HTTP_MESSAGES = {400: "请求格式有误", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持该请求方法",
+                 413: "请求体过大", 415: "不支持的内容类型"}
+
+
+def has_credential(app: FastAPI, headers: dict[str, str]) -> bool:
+    """Whether the request's bearer token or session cookie is valid (for the body-size guard, before routing)."""
+    from http.cookies import SimpleCookie
+
+    from govledger.serve.workspace.auth import SESSION_COOKIE
+
+    ws: Workspace | None = app.state.workspace
+    if ws is None:
+        return False
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return ws.resolve_credential(token.strip(), "token") is not None
+    cookies = SimpleCookie()
+    try:
+        cookies.load(headers.get("cookie", ""))
+    except Exception:  # a malformed Cookie header is no credential
+        return False
+    morsel = cookies.get(SESSION_COOKIE)
+    return morsel is not None and ws.resolve_credential(morsel.value, "session") is not None
+
+
 def _num(x: Any) -> str:
     if x is None:
         return ""
@@ -72,17 +98,25 @@ def templates() -> Jinja2Templates:
     return t
 
 
-def create_app(ws: Workspace, *, secure_cookies: bool = False) -> FastAPI:
-    """The app over an opened ``Workspace``; ``secure_cookies`` for deployments behind HTTPS."""
-    from govledger.serve.workspace import api, pages
+def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool = False) -> FastAPI:
+    """The app over an opened ``Workspace``; ``secure_cookies`` for deployments behind HTTPS.
 
-    app = FastAPI(title="govledger 督查工作台 API", version="1", docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/v1/openapi.json",
+    ``public_docs`` serves the API description (``/api/docs``, ``/api/v1/openapi.json``) without a log-in;
+    by default only logged-in users see it. Swagger UI comes from the ``swagger-ui-bundle`` package's own
+    files, so the docs work on a closed network and under the pages' ``script-src 'self'``.
+    """
+    from govledger.serve.workspace import api, docs, pages
+    from govledger.serve.workspace.guard import RequestGuard
+
+    app = FastAPI(title="govledger 督查工作台 API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
                   description="政府工作报告目标任务的分解、交办、反馈、审核与办结。Token: POST /api/v1/auth/token.")
     app.state.workspace = ws
     app.state.templates = templates()
     app.state.secure_cookies = secure_cookies
+    app.state.public_docs = public_docs
+    app.add_middleware(RequestGuard, identify=lambda headers: has_credential(app, headers))
     app.mount("/static/workspace", StaticFiles(directory=str(HERE / "static")), name="workspace-static")
+    docs.mount(app)
     echarts = echarts_path()
     app.state.has_echarts = echarts.is_file()
 
@@ -123,7 +157,8 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {404: "页面不存在", 405: "不支持该请求方法"}.get(exc.status_code, str(exc.detail))
+        detail = exc.detail if isinstance(exc.detail, str) else ""
+        message = detail if detail and not detail.isascii() else HTTP_MESSAGES.get(exc.status_code, "请求有误")
         if is_api(request):
             return JSONResponse({"error": message, "details": []}, status_code=exc.status_code,
                                 headers=getattr(exc, "headers", None))
@@ -131,10 +166,18 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False) -> FastAPI:
 
     @app.exception_handler(ReportError)
     async def store_error(request: Request, exc: ReportError) -> Response:
+        # the reason may name the database (its URL, a file path): logged, never shown
         log.error("store error: %s", exc)
         if is_api(request):
-            return JSONResponse({"error": str(exc), "details": []}, status_code=503)
-        return error_page(request, 503, str(exc))
+            return JSONResponse({"error": STORE_DOWN, "details": []}, status_code=503)
+        return error_page(request, 503, STORE_DOWN)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        if is_api(request):
+            return JSONResponse({"error": "服务器内部错误，已记录，请稍后再试", "details": []}, status_code=500)
+        return error_page(request, 500, "服务器内部错误，已记录，请稍后再试")
 
     @app.get("/static/vendor/echarts.min.js", include_in_schema=False)
     def echarts_js() -> Response:

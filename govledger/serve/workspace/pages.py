@@ -13,17 +13,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from govledger.errors import Invalid, NotFound
+from govledger.security import new_secret, same_secret
 from govledger.serve.workspace.api import (
     MAX_REPORT_BYTES,
     MAX_SHEET_BYTES,
     apply_sheet,
     attachment_response,
+    client_address,
     import_report_bytes,
     parse_day,
     parse_number,
@@ -33,7 +36,7 @@ from govledger.serve.workspace.api import (
 )
 from govledger.serve.workspace.app import html_response
 from govledger.serve.workspace.auth import SESSION_COOKIE, WS, MaybeUser, PathId, User, actor_of, check_csrf
-from govledger.store.workspace import TaskFilter, Workspace, require
+from govledger.store.workspace import TaskFilter, Throttled, Workspace, require
 from govledger.track.evidence import allowed_extensions
 from govledger.track.progress import workspace_rules
 from govledger.track.tasks import AuditView, TaskView, UserView
@@ -74,6 +77,7 @@ FIELDS = {
     "doc": "报告", "status": "结果", "new_tasks": "新任务数",
 }
 REPORT_TYPES = ".txt,.docx,.pdf,.html,.htm"
+LOGIN_COOKIE = "gl_login"  # the log-in form's own CSRF token (double submit): there is no session yet to tie it to
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -257,24 +261,52 @@ def parse_parts(text: str) -> list[tuple[str, float]]:
 # ---------------------------------------------------------------------------- log-in
 
 
+def login_form(request: Request, next: str, error: str | None = None, status_code: int = 200) -> Response:
+    """The log-in page with a fresh form token, set as a SameSite=Strict cookie too (double submit)."""
+    token = new_secret()
+    response = html_response(request, "login.html", title="登录", next=safe_next(next), error=error,
+                             login_token=token, status_code=status_code)
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict",
+                        secure=bool(request.app.state.secure_cookies), max_age=3600, path="/login")
+    return response
+
+
+def same_origin(request: Request) -> bool:
+    """An ``Origin`` (or, without it, a ``Referer``) header naming another site means a cross-site post."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or source == "null":
+        return source != "null"
+    parts = urlsplit(source)
+    return parts.netloc == request.url.netloc
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, user: MaybeUser, next: str | None = None) -> Response:
     if user is not None:
         return redirect(safe_next(next))
-    return html_response(request, "login.html", title="登录", next=safe_next(next), error=None)
+    return login_form(request, safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, ws: WS, username: Annotated[str, Form(max_length=64)],
-          password: Annotated[str, Form(max_length=256)], next: Annotated[str, Form(max_length=500)] = "/") -> Response:
-    user = ws.authenticate(username, password)
+          password: Annotated[str, Form(max_length=256)], next: Annotated[str, Form(max_length=500)] = "/",
+          login_token: Annotated[str, Form(max_length=100)] = "") -> Response:
+    """Log-in CSRF is refused twice over: the form's token must match its cookie (a foreign page can read
+    neither), and a foreign ``Origin`` is refused outright; then the throttled password check."""
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    if not same_origin(request) or not login_token or not cookie or not same_secret(login_token, cookie):
+        return login_form(request, next, error="登录表单已过期或来源不明，请重新登录", status_code=403)
+    try:
+        user = ws.authenticate(username, password, client_address(request))
+    except Throttled as exc:
+        return login_form(request, next, error=exc.message, status_code=exc.status)
     if user is None:
-        return html_response(request, "login.html", title="登录", next=safe_next(next),
-                             error="用户名或密码错误", status_code=401)
+        return login_form(request, next, error="用户名或密码错误", status_code=401)
     secret, _ = ws.issue_credential(user.id, "session", request.headers.get("user-agent", "")[:100])
     response = redirect(safe_next(next))
     response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",
                         secure=bool(request.app.state.secure_cookies), max_age=12 * 3600)
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 
 
@@ -302,7 +334,7 @@ async def import_report(user: User, ws: WS, file: Annotated[UploadFile | None, F
     if file is None or not file.filename:
         raise Invalid("请选择要导入的报告文件")
     data = await read_upload(file, MAX_REPORT_BYTES)
-    out = import_report_bytes(ws, user, file.filename, data)
+    out = await run_in_threadpool(import_report_bytes, ws, user, file.filename, data)
     return redirect(with_notice(f"/reports/{out.report.id}", "imported"))
 
 
@@ -336,7 +368,7 @@ async def import_sheet(request: Request, report_id: PathId, user: User, ws: WS,
         if file is None or not file.filename:
             raise Invalid("请选择要导入的任务分解表（XLSX）")
         data = await read_upload(file, MAX_SHEET_BYTES)
-        changed = apply_sheet(ws, user, report_id, data)
+        changed = await run_in_threadpool(apply_sheet, ws, user, report_id, data)
     except Invalid as exc:
         context = dashboard_context(ws, report_id)
         details = []
@@ -490,10 +522,11 @@ async def submit_feedback(
     percent: Annotated[str | None, Form()] = None,
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    ws.submit_feedback(
-        actor_of(user), task_id, text=text, reported_on=parse_day(reported_on, "反馈日期"),
+    files_read = await read_files(files)
+    await run_in_threadpool(
+        ws.submit_feedback, actor_of(user), task_id, text=text, reported_on=parse_day(reported_on, "反馈日期"),
         current_value=parse_number(current_value, "当前值"), percent=parse_number(percent, "完成百分比"),
-        files=await read_files(files),
+        files=files_read,
     )
     return redirect(with_notice(f"/tasks/{task_id}", "feedback"))
 
