@@ -3,6 +3,7 @@
 # five-year period (issue 8 item 6). Imports ../shared/corpus into $DB first (resumable: unchanged
 # reports are skipped), then reads the coverage from the store.
 set -euo pipefail
+mkdir -p "$(dirname "$0")/../docs"
 cd "$(dirname "$0")/.."
 DB=${DB:-corpus.db}
 PY=${PY:-.venv/bin/python}
