@@ -102,6 +102,11 @@ def test_overrides_are_rows_with_an_audit_entry(pair_folder: Path, store_url: st
         refresh_verdicts(store, changed={"guowuyuan_2024"})
         row = next(r for r in stored_verdicts(store, doc="guowuyuan_2024") if r.target_id == gdp.target_id)
         assert row.verdict == "missed" and row.auto_verdict == "met"
+    # the panel of the store shows the person's verdict too
+    frame = panel(store_url)
+    assert frame.loc[frame["record_id"] == gdp.target_id, "verdict"].tolist() == ["missed"]
+    others = frame[(frame["doc"] == "guowuyuan_2024") & (frame["record_id"] != gdp.target_id)]
+    assert "met" in set(others["verdict"].dropna())
 
 
 def test_panel_of_folder_equals_panel_of_database(tmp_path: Path, store_url: str) -> None:  # noqa: F811

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -128,6 +128,36 @@ def list_verdicts(
             d.update(source=source, computed_at=computed_at.isoformat())
             out.append(d)
     return out
+
+
+class PanelVerdict(NamedTuple):
+    """The part of a stored verdict the panel shows (read with the database's JSON functions, so a
+    corpus's verdicts come back without decoding every detail)."""
+
+    doc: str
+    target_id: str
+    verdict: str
+    reason: str
+    match_score: float | None
+    outcome_quote: str | None
+    outcome_value: float | None
+    outcome_base_value: float | None
+    outcome_base_unit: str | None
+    outcome_estimated: bool | None
+    gap: float | None
+
+
+def panel_verdicts(store: Store) -> list[PanelVerdict]:
+    """Every stored verdict as a ``PanelVerdict`` (manual overrides not applied)."""
+    target = aliased(ReportRow)
+    d = VerdictRow.detail
+    stmt = select(
+        target.doc, VerdictRow.target_record, VerdictRow.verdict, VerdictRow.reason, VerdictRow.match_score,
+        d["outcome_quote"].as_string(), d["outcome_value"].as_float(), d["outcome_base_value"].as_float(),
+        d["outcome_base_unit"].as_string(), d["outcome_estimated"].as_boolean(), d["gap"].as_float(),
+    ).join(target, VerdictRow.target_report_id == target.id)
+    with store.engine.connect() as conn:
+        return [PanelVerdict(*row) for row in conn.execute(stmt)]
 
 
 def add_override(

@@ -16,6 +16,7 @@ indicator and year), ``target_gaps`` (target vs outcome over years),
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -80,12 +81,13 @@ def _ledgers_from(
     return ledgers
 
 
-def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, VerdictRow]]:
+def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, Any]]:
     """Every report of the store with its records (one streamed query of the panel's columns),
     and the stored verdicts."""
     from govledger.store import open_store
     from govledger.store.crud import iter_panel_records
     from govledger.store.db import database_errors
+    from govledger.store.verdicts import list_overrides, panel_verdicts
     from govledger.track.stored import stored_verdicts
 
     with open_store(url, create=False) as store, database_errors(store.name):
@@ -97,7 +99,10 @@ def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, Verdict
         for r in iter_panel_records(store):
             if r.doc in by_doc:
                 by_doc[r.doc].append(r)
-        verdicts = {v.target_id: v for v in stored_verdicts(store)}
+        verdicts: dict[str, Any] = {v.target_id: v for v in panel_verdicts(store)}
+        overridden = {o.doc for o in list_overrides(store)}
+        for doc in sorted(overridden):  # the few reports with manual verdicts: whole rows, overrides applied
+            verdicts.update((v.target_id, v) for v in stored_verdicts(store, doc=doc))
     ledgers = [LoadedLedger(doc, i.place, i.year, by_doc[doc], i.level, i.path) for doc, i in sorted(infos.items())]
     return ledgers, verdicts
 
@@ -179,9 +184,12 @@ def panel(
                      "base_value", "base_unit", "bound", "strength", "estimated", "deadline", "quote")
     outcome_fields = ("outcome_quote", "outcome_value", "outcome_base_value", "outcome_base_unit", "verdict", "gap",
                       "match_score", "reason")
+    record_values = attrgetter(*record_fields)
+    no_outcome = (None,) * len(outcome_fields)
     for lg in ledgers:
         lp = normalise_place(lg.place)
         seen: set[tuple[Any, ...]] = set()
+        kept: list[Any] = []
         for r in lg.records:
             restated = False
             if r.kind == "target" and r.period is not None and r.period == (r.year or lg.year):
@@ -190,6 +198,7 @@ def panel(
                 seen.add(key)
             if indicators_only and not r.indicator:
                 continue
+            kept.append(r)
             p = normalise_place(r.place or lg.place) or lp
             v = verdicts.get(r.id) if r.kind == "target" else None
             add["place"](p.name if p else None)
@@ -197,12 +206,14 @@ def panel(
             add["province"](p.province if p and p.province else (p.name if p and p.level == "province" else None))
             add["year"](r.year if r.year is not None else lg.year)
             add["record_id"](r.id)
-            for name in record_fields:
-                add[name](getattr(r, name))
             add["restated"](restated if r.kind == "target" else None)
-            for name in outcome_fields:
-                add[name](getattr(v, name) if v else None)
+            for name, value in zip(outcome_fields, (tuple(getattr(v, n) for n in outcome_fields) if v else no_outcome),
+                                   strict=True):
+                add[name](value)
             add["outcome_estimated"](v.outcome_estimated if v and v.outcome_quote else None)
+        # the record's own fields, a report at a time and column by column
+        for name, column in () if not kept else zip(record_fields, zip(*map(record_values, kept), strict=True), strict=True):
+            cols[name].extend(column)
     df = pd.DataFrame({c: pd.Series(cols[c], dtype=_DTYPES.get(c, "object")) for c in PANEL_COLUMNS})
     return df
 
