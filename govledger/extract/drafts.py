@@ -58,6 +58,10 @@ def index_to_change(indicator: str | None, q: Quantity) -> None:
             q.value_max = round(q.value_max - 100, 6)
 
 
-def price_change(indicator: str | None, measure: str) -> str:
-    """A consumer-price figure in % is always a change (涨幅), never a share."""
-    return "growth" if indicator == "cpi" and measure == "ratio" else measure
+def price_change(indicator: str | None, measure: str, metric: str = "") -> str:
+    """A consumer-price figure in % is always a change (涨幅), never a share; so is a figure
+    whose metric already names a growth rate (经济增长速度的调控目标定为8%)."""
+    if measure != "ratio":
+        return measure
+    names_rate = any(word in metric for word in ("增长", "增速", "涨幅", "增幅"))
+    return "growth" if indicator == "cpi" or (indicator and names_rate) else measure

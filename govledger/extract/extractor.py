@@ -302,7 +302,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     index_to_change(indicator, q)
     if indicator and q.base_unit is None and q.kind == "amount":
         q.base_unit = default_unit(indicator)
-    measure = price_change(indicator, measure)
+    measure = price_change(indicator, measure, metric)
     if q.unit == "番" and q.value >= 2:
         measure = "cum_growth"  # 翻了七番: several doublings take several years
     bound = classify_bound(left, q.suffix)

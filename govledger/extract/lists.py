@@ -146,7 +146,7 @@ def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> 
         index_to_change(indicator, q)
         if is_comparison(left) or PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):
             indicator = None
-        measure = price_change(indicator, measure)
+        measure = price_change(indicator, measure, metric)
         bound = classify_bound(after or subject_raw, q.suffix)
         strength = classify_strength(text[: q.start])
         sign = -1.0 if is_decrease(verb) else 1.0

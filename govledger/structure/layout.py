@@ -249,11 +249,9 @@ def _part_after_review(norm: str, paragraphs: list[Paragraph], year: int | None)
     """
     seen_review = False
     for i, p in enumerate(paragraphs):
-        if p.level != 0:
-            continue
         line = norm[p.start : p.end]
-        if not _NUMBERED_1.match(line):
-            continue
+        if p.level not in (0, 1) or not _NUMBERED_1.match(line):
+            continue  # the parts of a report are its 一、二、三 headings, plan words or not
         if _any(_rules()["review_heading"], line) or part_named_by_year(line, year) == "review":
             seen_review = True
         elif seen_review:
