@@ -212,6 +212,22 @@ def _rank_of_previous(text: str, quote_start: int, left: str, q: Quantity, prev:
     return Draft(q, quote_start, prev.metric, prev.indicator, measure, "exact", classify_strength(text[: q.start]))
 
 
+_YEAR_LEAD = re.compile(r"^(?:(?:19|20)\d\d|■■■■)年(?:底|末|全年)?")
+_VERB_OR_FIGURE = re.compile(r"\d|连跨|跨越|跨过|迈上|突破|达到|达|增长|实现|完成|超过|首次|再上|站上|跃上")
+
+
+def _previous_clause_subject(text: str, boundary: int) -> str:
+    """The noun phrase that opens the clause before ``boundary`` (its subject), or ""."""
+    end = boundary - 1
+    if end <= 0:
+        return ""
+    start = _last_delim(text, end)
+    clause = text[start:end]
+    cut = _VERB_OR_FIGURE.search(clause)
+    subject = trim_metric(clause[: cut.start()] if cut else "")
+    return subject if len(subject) >= 2 else ""
+
+
 def _listed_bound(left: str, q: Quantity, prev: Draft) -> str:
     """超过4.55万元、2.28万元 / 迈上4000亿元、5000亿元: a bound word before the list covers it."""
     own = classify_bound(left, q.suffix)
@@ -267,6 +283,9 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     if metric and drafts and _PREDICATE.match(metric) and left.lstrip().startswith("、"):
         metric = ""  # 总值达到5.53万亿元、稳居全国前十强、增长4.8%: a predicate, same subject
         left = "、" + change_verb_tail(left)
+    if not metric and not drafts and left.strip() and same_subject(_YEAR_LEAD.sub("", left.strip())):
+        # 全省地区生产总值连跨4个千亿台阶，2024年达到1.3万亿元: the clause before names the subject
+        metric = _previous_clause_subject(text, boundary)
     if not metric and drafts and left.strip() and same_subject(left):
         prev = drafts[-1]
         metric = prev.metric
