@@ -273,3 +273,39 @@ def test_import_summary_by_level_and_decade(reports: Path, tmp_path: Path) -> No
     assert "by level and decade" in out.output
     assert "city" in out.output and "2020s" in out.output
     assert "wrote 2 reports" in out.output and "1 failed" in out.output
+
+
+def test_ctrl_c_keeps_whole_reports_and_the_search_index(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after the first stored report: that report stays whole, the FTS5 triggers are back and
+    the index rebuilt, the summary says "interrupted", and the next run goes on from there."""
+    from govledger.serve import importer
+
+    monkeypatch.setattr(importer, "DEFER_INDEX_AT", 1)
+    (reports / "broken_2024.txt").unlink()
+    real = importer.store_result
+    calls = []
+
+    def interrupt_after_first(*args: object, **kwargs: object) -> None:
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(1)
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "store_result", interrupt_after_first)
+    db = tmp_path / "i.db"
+    out = runner.invoke(app, ["import", str(reports), "--db", str(db), "--jobs", "1"])
+    assert out.exit_code == 130 and "interrupted" in out.output
+    with open_store(db) as store:
+        (first,) = [r.doc for r in store.reports()]
+        assert {h.doc for h in store.search_sentences("老旧小区")} == {first}
+        with store.engine.connect() as conn:
+            from sqlalchemy import text
+
+            names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))}
+        assert {"sentences_fts_ai", "sentences_fts_ad", "sentences_fts_au"} <= names
+    monkeypatch.setattr(importer, "store_result", real)
+    again = runner.invoke(app, ["import", str(reports), "--db", str(db), "--jobs", "1"])
+    assert again.exit_code == 0, again.output
+    assert "wrote 1 reports" in again.output and "1 unchanged" in again.output
