@@ -309,3 +309,35 @@ def test_ctrl_c_keeps_whole_reports_and_the_search_index(
     again = runner.invoke(app, ["import", str(reports), "--db", str(db), "--jobs", "1"])
     assert again.exit_code == 0, again.output
     assert "wrote 1 reports" in again.output and "1 unchanged" in again.output
+
+
+def test_large_postgres_import_builds_the_trigram_index_at_the_end(
+    reports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+
+    from govledger.serve import importer
+    from govledger.store.bulk import PG_TRGM_INDEX
+    from tests.store_support import pg_url_or_skip, wipe_postgres
+
+    url = pg_url_or_skip()
+    wipe_postgres(url)
+    monkeypatch.setattr(importer, "DEFER_INDEX_AT", 1)
+    (reports / "broken_2024.txt").unlink()
+    out = runner.invoke(app, ["import", str(reports), "--db", url, "--jobs", "2"])
+    assert out.exit_code == 0, out.output
+    assert "search index rebuilt" in out.output
+
+    def index_exists(store: object) -> bool:
+        with store.engine.connect() as conn:  # type: ignore[attr-defined]
+            return conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = :n"), {"n": PG_TRGM_INDEX}).first() is not None
+
+    with open_store(url) as store:
+        if not store.engine.connect().execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first():
+            pytest.skip("pg_trgm is not available on this server")
+        assert index_exists(store)
+        assert {h.doc for h in store.search_sentences("老旧小区")} == {"yaan_2024", "guangyuan_2024"}
+        with store.engine.begin() as conn:  # an import killed before it could build the index again
+            conn.execute(text(f"DROP INDEX {PG_TRGM_INDEX}"))
+    with open_store(url) as store:
+        assert index_exists(store)
