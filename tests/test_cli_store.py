@@ -273,3 +273,71 @@ def test_import_summary_by_level_and_decade(reports: Path, tmp_path: Path) -> No
     assert "by level and decade" in out.output
     assert "city" in out.output and "2020s" in out.output
     assert "wrote 2 reports" in out.output and "1 failed" in out.output
+
+
+def test_ctrl_c_keeps_whole_reports_and_the_search_index(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after the first stored report: that report stays whole, the FTS5 triggers are back and
+    the index rebuilt, the summary says "interrupted", and the next run goes on from there."""
+    from govledger.serve import importer
+
+    monkeypatch.setattr(importer, "DEFER_INDEX_AT", 1)
+    (reports / "broken_2024.txt").unlink()
+    real = importer.store_result
+    calls = []
+
+    def interrupt_after_first(*args: object, **kwargs: object) -> None:
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(1)
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "store_result", interrupt_after_first)
+    db = tmp_path / "i.db"
+    out = runner.invoke(app, ["import", str(reports), "--db", str(db), "--jobs", "1"])
+    assert out.exit_code == 130 and "interrupted" in out.output
+    with open_store(db) as store:
+        (first,) = [r.doc for r in store.reports()]
+        assert {h.doc for h in store.search_sentences("老旧小区")} == {first}
+        with store.engine.connect() as conn:
+            from sqlalchemy import text
+
+            names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))}
+        assert {"sentences_fts_ai", "sentences_fts_ad", "sentences_fts_au"} <= names
+    monkeypatch.setattr(importer, "store_result", real)
+    again = runner.invoke(app, ["import", str(reports), "--db", str(db), "--jobs", "1"])
+    assert again.exit_code == 0, again.output
+    assert "wrote 1 reports" in again.output and "1 unchanged" in again.output
+
+
+def test_large_postgres_import_builds_the_trigram_index_at_the_end(
+    reports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+
+    from govledger.serve import importer
+    from govledger.store.bulk import PG_TRGM_INDEX
+    from tests.store_support import pg_url_or_skip, wipe_postgres
+
+    url = pg_url_or_skip()
+    wipe_postgres(url)
+    monkeypatch.setattr(importer, "DEFER_INDEX_AT", 1)
+    (reports / "broken_2024.txt").unlink()
+    out = runner.invoke(app, ["import", str(reports), "--db", url, "--jobs", "2"])
+    assert out.exit_code == 0, out.output
+    assert "search index rebuilt" in out.output
+
+    def index_exists(store: object) -> bool:
+        with store.engine.connect() as conn:  # type: ignore[attr-defined]
+            return conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = :n"), {"n": PG_TRGM_INDEX}).first() is not None
+
+    with open_store(url) as store:
+        if not store.engine.connect().execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first():
+            pytest.skip("pg_trgm is not available on this server")
+        assert index_exists(store)
+        assert {h.doc for h in store.search_sentences("老旧小区")} == {"yaan_2024", "guangyuan_2024"}
+        with store.engine.begin() as conn:  # an import killed before it could build the index again
+            conn.execute(text(f"DROP INDEX {PG_TRGM_INDEX}"))
+    with open_store(url) as store:
+        assert index_exists(store)

@@ -190,8 +190,35 @@ def restore_search_index(store: Store) -> None:
             conn.exec_driver_sql("INSERT INTO sentences_fts(sentences_fts) VALUES ('rebuild')")
 
 
+PG_TRGM_INDEX = "ix_sentences_text_trgm"
+_PG_TRGM_CREATE = f"CREATE INDEX IF NOT EXISTS {PG_TRGM_INDEX} ON sentences USING gin (text gin_trgm_ops)"
+
+
+def _pg_trigram_state(conn: Connection) -> tuple[bool, bool]:
+    """(pg_trgm installed, the sentences' trigram index exists)."""
+    ext = conn.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").first() is not None
+    idx = conn.exec_driver_sql("SELECT 1 FROM pg_indexes WHERE indexname = %(n)s", {"n": PG_TRGM_INDEX}).first()
+    return ext, idx is not None
+
+
+def restore_pg_trigram_index(store: Store) -> None:
+    """Build the trigram index over all sentences at once (faster than row by row during an import)."""
+    with store.engine.connect() as conn:
+        conn = conn.execution_options(govledger_write=True)
+        with conn.begin():
+            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+            conn.exec_driver_sql(_PG_TRGM_CREATE)
+
+
 def repair_search_index(store: Store) -> bool:
     """After an import that was killed before it could rebuild: triggers back, index rebuilt. True if repaired."""
+    if store.dialect == "postgresql":
+        with store.engine.connect() as conn:
+            ext, idx = _pg_trigram_state(conn)
+        if ext and not idx:
+            restore_pg_trigram_index(store)
+            return True
+        return False
     if not store.has_fts:
         return False
     with store.engine.connect() as conn:
@@ -205,9 +232,24 @@ def repair_search_index(store: Store) -> bool:
 def deferred_search_index(store: Store, enabled: bool = True) -> Iterator[bool]:
     """Without SQLite's per-row FTS5 triggers inside, one ``rebuild`` when leaving (even on Ctrl-C).
 
-    Yields whether indexing was deferred (only SQLite with FTS5 defers;
-    PostgreSQL's trigram index is kept up by the server).
+    On PostgreSQL the ``pg_trgm`` GIN index is dropped and built again at the
+    end. Yields whether indexing was deferred.
     """
+    if enabled and store.dialect == "postgresql":
+        with store.engine.connect() as conn:
+            conn = conn.execution_options(govledger_write=True)
+            with conn.begin():
+                ext, idx = _pg_trigram_state(conn)
+                if idx:
+                    conn.exec_driver_sql(f"DROP INDEX IF EXISTS {PG_TRGM_INDEX}")
+        if not ext:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            restore_pg_trigram_index(store)
+        return
     if not (enabled and store.has_fts):
         yield False
         return

@@ -181,11 +181,10 @@ def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True
         engine.dispose()
         raise ReportError(shown, f"database schema is not one this govledger knows ({exc})") from None
     store = Store(engine, shown)
-    if backend == "sqlite":
-        from govledger.store.bulk import repair_search_index
+    from govledger.store.bulk import repair_search_index
 
-        with database_errors(shown):
-            repair_search_index(store)  # an import killed before its closing rebuild
+    with database_errors(shown):
+        repair_search_index(store)  # an import killed before its closing rebuild
     return store
 
 
