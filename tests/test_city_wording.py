@@ -82,3 +82,20 @@ def test_city_wording(text: str, expected: list[tuple[str, str, float, str]]) ->
 )
 def test_metric_names_the_thing(text: str, metric: str) -> None:
     assert extract_sentence(text)[0].metric == metric
+
+
+def test_fdi_does_not_judge_actual_foreign_capital() -> None:
+    """绵阳 2023 promised both; its 2024 report states only 外商直接投资 (catalogue ``variants``)."""
+    from pathlib import Path
+
+    from govledger.pipeline import build_ledger
+    from govledger.track.sources import load_ledger
+    from govledger.track.verify import verify_reports
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "other_cities" / "绵阳市"
+    rows = [r for r in verify_reports(load_ledger(corpus / "2023.md"), load_ledger(corpus / "2024.md"))
+            if r.indicator == "foreign_investment"]
+    by_quote = {r.target_quote: r.verdict for r in rows}
+    assert by_quote["力争外商直接投资1亿美元以上"] == "met"
+    assert by_quote["实际利用外资2.5亿美元以上"] == "not_reported"
+    assert build_ledger(corpus / "2024.md").year == 2024

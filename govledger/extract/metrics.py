@@ -118,6 +118,21 @@ def map_indicator(metric: str, measure: str | None = None, allow_bare: bool = Tr
     return None
 
 
+def variant_of(indicator: str | None, metric: str) -> int | None:
+    """Which wording group of an indicator a metric names (catalogue ``variants``), or None."""
+    if indicator is None:
+        return None
+    for k, group in enumerate(_variants().get(indicator, ())):
+        if any(word in metric for word in group):
+            return k
+    return None
+
+
+@lru_cache(maxsize=1)
+def _variants() -> dict[str, list[list[str]]]:
+    return {i["id"]: i["variants"] for i in load_json("catalogue.json")["indicators"] if i.get("variants")}
+
+
 @lru_cache(maxsize=1)
 def _by_id() -> dict[str, Indicator]:
     return {ind.id: ind for ind in catalogue()}

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from govledger.extract.metrics import variant_of
 from govledger.records import Record
 from govledger.track.judge import MULTI_YEAR, clause_before, measures_compatible, vocabulary
 from govledger.track.similarity import metric_similarity, ngrams
@@ -120,6 +121,13 @@ class _BigramIndex:
         return sorted(found)
 
 
+def _same_wording(target: Record, outcome: Record) -> bool:
+    """外商直接投资 does not judge 实际利用外资 (catalogue ``variants``); unnamed wordings match any."""
+    t = variant_of(target.indicator, target.metric)
+    o = variant_of(outcome.indicator, outcome.metric)
+    return t is None or o is None or t == o
+
+
 def match_outcomes(
     targets: Sequence[Record],
     outcomes: Sequence[Record],
@@ -143,7 +151,11 @@ def match_outcomes(
         scored: list[tuple[Record, float, int]] = []
         if target.indicator:
             by = "indicator"
-            scored = [(o, 1.0, i) for i, o in enumerate(outcomes) if o.indicator == target.indicator]
+            scored = [
+                (o, 1.0, i)
+                for i, o in enumerate(outcomes)
+                if o.indicator == target.indicator and _same_wording(target, o)
+            ]
         else:
             by = "metric"
             for i in by_metric.candidates(target.metric):
