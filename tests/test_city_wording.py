@@ -99,3 +99,19 @@ def test_fdi_does_not_judge_actual_foreign_capital() -> None:
     assert by_quote["力争外商直接投资1亿美元以上"] == "met"
     assert by_quote["实际利用外资2.5亿美元以上"] == "not_reported"
     assert build_ledger(corpus / "2024.md").year == 2024
+
+
+def test_estimate_note_covers_the_rest_of_the_review_and_stretch_strength_its_clause() -> None:
+    """衡阳 2023 writes （预计数，下同） once; 山南 2025 writes 增长7%以上、力争达到8%，… (read by hand)."""
+    from pathlib import Path
+
+    from govledger.pipeline import build_ledger
+
+    other = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "other_cities"
+    hengyang = build_ledger(other / "衡阳市" / "2023.md")
+    review = [r for r in hengyang.records if r.kind == "achievement" and r.indicator]
+    assert review and all(r.estimated for r in review)
+    shannan = build_ledger(other / "山南市" / "2025.md")
+    strength = {r.quote: r.strength for r in shannan.records if r.kind == "target" and r.indicator}
+    assert strength["力争达到8%"] == "strive"
+    assert strength["全社会固定资产投资增长13%以上"] == "plain"

@@ -79,6 +79,8 @@ def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
     records: list[Record] = []
     past_markers = re.compile("|".join(rules_past()))
     masked = mask_names(layout.norm)  # one pass over the report, not one per sentence
+    note = _ESTIMATE_FROM.search(layout.norm, layout.body_start, layout.plan_start or layout.body_end)
+    estimates_from = note.start() if note else 1 << 62  # （预计数，下同）: every later review figure
     drafts_of = [
         extract_sentence(s.text, masked=masked[s.start : s.end], normalized=True) for s in layout.sentences
     ]
@@ -86,10 +88,10 @@ def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
     listing = {s.paragraph for s, ds in zip(layout.sentences, drafts_of, strict=True) if any(d.indicator for d in ds)}
     for sentence, drafts in zip(layout.sentences, drafts_of, strict=True):
         for draft in drafts:
-            records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1))
+            records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1, estimates_from))
         if sentence.part == "plan":
             for draft in qualitative_targets(sentence.text, in_target_list=sentence.paragraph in listing):
-                records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1))
+                records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1, estimates_from))
     records.sort(key=lambda r: (r.start or 0, r.end or 0))
     for n, r in enumerate(records, 1):
         r.id = f"{doc}#{n}"
@@ -361,7 +363,8 @@ def qualitative_targets(text: str, in_target_list: bool = False) -> list[Draft]:
 
 
 def _to_record(
-    layout: ReportLayout, doc: str, sentence: Sentence, d: Draft, past: re.Pattern[str], n: int
+    layout: ReportLayout, doc: str, sentence: Sentence, d: Draft, past: re.Pattern[str], n: int,
+    estimates_from: int = 1 << 62,
 ) -> Record:
     year = layout.year
     recall = past.search(sentence.text, 0, d.quote_start + 1) if d.quote_start >= 0 else None
@@ -399,7 +402,7 @@ def _to_record(
         year=year,
         period=period,
         kind=kind,  # type: ignore[arg-type]
-        estimated=kind == "achievement" and "预计" in sentence.text,
+        estimated=kind == "achievement" and (_ESTIMATE.search(sentence.text) is not None or start >= estimates_from),
         section=list(sentence.section),
         sentence=re.sub(r"\s+", "", sentence.text),
         quote=layout.text[start:end],
@@ -420,6 +423,8 @@ def _to_record(
     )
 
 
+_ESTIMATE = re.compile("|".join(rules()["estimate_markers"]))
+_ESTIMATE_FROM = re.compile(rules()["estimate_from_here"])
 _PAST_OPENER = re.compile("|".join(load_json("structure.json")["past_paragraph_openers"]))
 _PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fa5]{2,6}?)(市|州|县|区|盟|地区|自治州)")
 _PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市", "州", "县", "区", "盟")

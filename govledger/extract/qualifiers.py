@@ -52,6 +52,7 @@ def _bound_of_tail(tail: str) -> str:
 
 
 _CLAUSE_END = re.compile(r"[，；。,;]")
+_STRETCH = re.compile(r"(?:\d|%|以上|左右)、$")
 _HAS_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]成|[十百千万]亿")
 
 
@@ -65,6 +66,11 @@ def classify_strength(sentence_before: str) -> str:
     for m in rules()["_strength"].finditer(sentence_before):
         end = _CLAUSE_END.search(sentence_before, m.end())
         clause = sentence_before[m.end() : end.start() if end else len(sentence_before)]
+        if _STRETCH.search(sentence_before, 0, m.start()):
+            # 增长7%以上、力争达到8%: a stretch beside a floor is striven for alone, not what follows
+            if end is None:
+                last = m.group()
+            continue
         if end is None or _HAS_FIGURE.search(clause):
             last = m.group()
     return str(rules()["strength"][last]) if last else "plain"
