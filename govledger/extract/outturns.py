@@ -291,3 +291,43 @@ def _record(text: str, doc: str, place: str | None, year: int | None, section: l
         strength="plain", deadline=None, start=start, end=end, **extra,
     )
     return rec
+
+
+_SENTENCE_END = "。）)”」！？.;；"
+
+
+def check_complete(norm: str) -> str | None:
+    """Why a communiqué text is cut short, or None: its last line must end a sentence or a table row."""
+    lines = [norm[a:b] for a, b in split_lines(norm)]
+    if not lines:
+        return "empty"
+    last = lines[-1].rstrip("* ")
+    if not last or last[-1] in _SENTENCE_END or _TABLE_ROW.match(last) or re.search(r"\d\s*$", last):
+        return None
+    return f"truncated: ends mid-sentence ('…{last[-20:]}')"
+
+
+def communique_ledger(
+    source: Any, kind: Any, *, doc: str | None = None, place: str | None = None, year: int | None = None
+) -> Any:
+    """A ``Ledger`` of outturn records for a communiqué; ``ReportError`` when it is cut short or has no figures."""
+    import hashlib
+
+    from govledger.errors import ReportError
+    from govledger.pipeline import Ledger, rules_fingerprint
+
+    norm = normalize_text(source.text)
+    why = check_complete(norm)
+    if why:
+        raise ReportError(source.path, f"{why} ({kind.label})")
+    doc_id = doc or source.doc
+    records = extract_outturns(source.text, doc_id, place=place, year=year)
+    if not records:
+        raise ReportError(source.path, f"no official figures found ({kind.label}, {kind.changes} year-on-year changes)")
+    head = read_head(norm)
+    return Ledger(
+        doc=doc_id, path=source.path, format=source.format, place=records[0].place, year=records[0].year,
+        text=source.text,
+        sha256=hashlib.sha256(source.text.encode("utf-8") + rules_fingerprint()).hexdigest(),
+        records=records, level="national" if head.national and place is None else None,
+    )

@@ -1,0 +1,260 @@
+"""Official outturns as the judge: targets vs the communiqué, claims vs the communiqué, long series.
+
+The verdict rules are not repeated here: a communiqué's outturn records are
+handed to ``verify.verify_records`` as the outcomes of year Y. What this
+module adds is which outturn stands for the indicator (real, not nominal,
+income growth; the yearly average, not the year-end, surveyed unemployment),
+the comparison of the two verdicts (communiqué vs report Y+1), the claim
+check (does report Y+1 state year Y as the communiqué does, to the report's
+own rounding?) and the per-year series a chart or a page can draw.
+Plain records and dicts in, plain dicts out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from govledger.errors import ReportError
+from govledger.records import Record
+from govledger.track.verify import VerdictRow, verify_records
+
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_INCOME = ("resident_income", "urban_income", "rural_income")
+CLAIM_STATUSES = ("equal", "rounded", "different", "not_in_communique")
+
+
+def is_communique(records: Sequence[Record]) -> bool:
+    return bool(records) and all(r.kind == "outturn" for r in records)
+
+
+def require_kind(path: str, records: Sequence[Record], want: str) -> None:
+    """One-line error when a communiqué stands where a report is expected, or the reverse."""
+    comm = is_communique(records)
+    if want == "communique" and not comm:
+        raise ReportError(path, "expected a statistical communiqué (统计公报), found a government work report")
+    if want == "report" and comm:
+        raise ReportError(path, "expected a government work report, found a statistical communiqué (统计公报)")
+
+
+def _extra(r: Record, name: str) -> Any:
+    return (r.model_extra or {}).get(name)
+
+
+def judging_outturns(outturns: Iterable[Record]) -> list[Record]:
+    """The outturns that stand for their indicator, as achievements for period Y.
+
+    Income growth is real growth (a nominal figure is set aside when the real one
+    is stated); other growths are as stated (a 实际 deflated figure is set aside);
+    a surveyed unemployment rate is the yearly average when the communiqué gives one.
+    """
+    recs = [r for r in outturns if r.indicator]
+    has_average = any(r.indicator == "unemployment_surveyed" and _extra(r, "basis") == "average" for r in recs)
+    real_income = {r.indicator for r in recs if r.indicator in _INCOME and r.measure == "growth" and not _extra(r, "nominal")}
+    out = []
+    for r in recs:
+        if r.indicator in _INCOME and _extra(r, "nominal") and r.indicator in real_income:
+            continue
+        if r.indicator not in _INCOME and r.measure == "growth" and "实际" in r.quote and "名义" not in r.quote:
+            continue
+        if r.indicator == "unemployment_surveyed" and has_average and _extra(r, "basis") == "year_end":
+            continue
+        out.append(r.model_copy(update={"kind": "achievement", "estimated": False}))
+    return out
+
+
+def verify_with_outturns(
+    targets: Sequence[Record], outturns: Sequence[Record], *, year: int | None, doc: str | None = None,
+    place: str | None = None, tolerance_pp: float = 0.2, tolerance_rel: float = 0.01, include_all: bool = False,
+) -> list[VerdictRow]:
+    """Each target of year Y judged against the communiqué of Y with the verdict rules v1."""
+    return verify_records(targets, judging_outturns(outturns), year=year, doc=doc, place=place,
+                          tolerance_pp=tolerance_pp, tolerance_rel=tolerance_rel, include_all=include_all)
+
+
+# ----------------------------------------------------------------- rounding
+
+
+def written_decimals(r: Record) -> int:
+    """Decimals of the figure as the quote writes it (5.0% has one, 126万亿元 none)."""
+    if r.value is None:
+        return 0
+    target = abs(r.value)
+    for m in _NUMBER.finditer(r.quote):
+        s = m.group().replace(",", "")
+        if abs(float(s) - target) < 1e-9:
+            return len(s.split(".")[1]) if "." in s else 0
+    return 0
+
+
+def compare_figures(claim: Record, outturn: Record) -> tuple[str, float | None]:
+    """equal / rounded / different, and claim − outturn in the claim's written unit.
+
+    The claim's own precision decides: 超过126万亿元 is 'rounded' beside 1260582亿元
+    (126.0582 rounds to 126, and a floor is honest when the outturn is above it).
+    """
+    if claim.base_value is None or outturn.base_value is None or claim.base_unit != outturn.base_unit:
+        return "different", None
+    scale = claim.base_value / claim.value if claim.value else 1.0
+    o = outturn.base_value / scale
+    c = claim.value if claim.value is not None else claim.base_value
+    diff = c - o
+    if abs(claim.base_value - outturn.base_value) <= 1e-9 * max(1.0, abs(outturn.base_value)):
+        return "equal", 0.0
+    decimals = written_decimals(claim)
+    step = 10.0 ** -decimals
+    if round(o, decimals) == round(c, decimals) or abs(diff) <= step / 2 + 1e-9:
+        return "rounded", diff
+    if claim.bound == "min" and o >= c - 1e-9 and o < c + step * 10:
+        return "rounded", diff  # 超过126万亿元: a floor under the official figure, to the report's precision
+    if claim.bound == "max" and o <= c + 1e-9 and o > c - step * 10:
+        return "rounded", diff
+    if claim.bound == "approx" and abs(diff) <= step + 1e-9:
+        return "rounded", diff
+    return "different", diff
+
+
+@dataclass
+class ClaimCheck:
+    """One achievement of report Y+1 about year Y beside the communiqué's figure."""
+
+    doc: str
+    year: int | None
+    indicator: str
+    measure: str
+    claim_quote: str
+    claim_value: float | None
+    claim_unit: str | None
+    bound: str
+    estimated: bool
+    outturn_doc: str | None
+    outturn_quote: str | None
+    outturn_value: float | None
+    outturn_unit: str | None
+    status: str
+    difference: float | None  # claim − outturn, in the claim's unit
+    claim_id: str = ""
+    outturn_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _candidates(claim: Record, outturns: Sequence[Record]) -> list[Record]:
+    same = [o for o in outturns if o.indicator == claim.indicator and o.base_unit == claim.base_unit]
+    exact = [o for o in same if o.measure == claim.measure]
+    if exact:
+        return exact
+    return [o for o in same if {o.measure, claim.measure} <= {"value", "ratio"}]
+
+
+def check_claims(report_records: Sequence[Record], outturns: Sequence[Record], *, year: int | None) -> list[ClaimCheck]:
+    """Every catalogue achievement report Y+1 states for year Y, against the communiqué of Y."""
+    out: list[ClaimCheck] = []
+    for c in report_records:
+        if c.kind != "achievement" or not c.indicator or c.base_value is None or c.measure == "qualitative":
+            continue
+        if c.period is not None and year is not None and c.period != year:
+            continue
+        if c.scope != "annual" or c.measure in ("avg_growth", "cum_growth", "rank"):
+            continue
+        best: tuple[int, float, Record] | None = None
+        for o in _candidates(c, outturns):
+            status, diff = compare_figures(c, o)
+            score = (CLAIM_STATUSES.index(status), abs(diff) if diff is not None else float("inf"), o)
+            if best is None or score[:2] < best[:2]:
+                best = score
+        if best is None:
+            out.append(ClaimCheck(c.doc, year, c.indicator, c.measure, c.quote, c.value, c.unit, c.bound, c.estimated,
+                                  None, None, None, None, "not_in_communique", None, c.id))
+            continue
+        o = best[2]
+        status, diff = compare_figures(c, o)
+        out.append(ClaimCheck(c.doc, year, c.indicator, c.measure, c.quote, c.value, c.unit, c.bound, c.estimated,
+                              o.doc, o.quote, o.value, o.unit, status, diff, c.id, o.id))
+    return out
+
+
+def summarise_claims(checks: Iterable[ClaimCheck]) -> dict[str, int]:
+    counts = dict.fromkeys(CLAIM_STATUSES, 0)
+    for c in checks:
+        counts[c.status] += 1
+    counts["estimated"] = sum(1 for c in checks if c.estimated) if isinstance(checks, list) else 0
+    return counts
+
+
+# ----------------------------------------------------------------- two verdicts side by side
+
+
+def _close(a: float | None, b: float | None, tol: float) -> bool:
+    return a is not None and b is not None and abs(a - b) <= tol
+
+
+def compare_verdicts(official: Sequence[VerdictRow], reported: Sequence[VerdictRow]) -> list[dict[str, Any]]:
+    """The communiqué's verdict beside report Y+1's for each target; disagreements flagged with both quotes.
+
+    They disagree when the verdicts differ, or when both found a figure and the
+    values differ by more than the report's rounding (half a unit of the report's last digit).
+    """
+    by_id = {r.target_id: r for r in reported}
+    out = []
+    for o in official:
+        r = by_id.get(o.target_id)
+        rv = r.verdict if r else "not_reported"
+        values_differ = False
+        if r and o.outcome_base_value is not None and r.outcome_base_value is not None:
+            tol = 0.05 if o.base_unit in ("%", "pp") else 0.005 * abs(o.outcome_base_value)
+            values_differ = not _close(o.outcome_base_value, r.outcome_base_value, tol)
+        disagree = (o.verdict != rv and "not_reported" not in (o.verdict, rv)) or values_differ
+        out.append({
+            "doc": o.doc, "year": o.year, "indicator": o.indicator, "measure": o.measure,
+            "target_quote": o.target_quote, "target_value": o.target_value, "bound": o.bound,
+            "official_verdict": o.verdict, "official_quote": o.outcome_quote, "official_value": o.outcome_value,
+            "report_verdict": rv, "report_quote": r.outcome_quote if r else None,
+            "report_value": r.outcome_value if r else None, "report_estimated": r.outcome_estimated if r else False,
+            "disagree": disagree, "values_differ": values_differ,
+        })
+    return out
+
+
+# ----------------------------------------------------------------- corpus
+
+
+def corpus_pairs(corpus: str | Path, first: int = 1978, last: int = 2026) -> list[tuple[int, Path | None, Path | None, Path | None]]:
+    """(Y, national/<Y>.md, statistical_communiques/<Y>.md, national/<Y+1>.md) for every Y with a communiqué."""
+    root = Path(corpus)
+    comm_dir, nat_dir = root / "statistical_communiques", root / "national"
+    if not comm_dir.is_dir() or not nat_dir.is_dir():
+        raise ReportError(str(root), "not a corpus folder (needs national/ and statistical_communiques/)")
+    out = []
+    for y in range(first, last + 1):
+        comm = comm_dir / f"{y}.md"
+        if not comm.exists():
+            continue
+        rep, nxt = nat_dir / f"{y}.md", nat_dir / f"{y + 1}.md"
+        out.append((y, rep if rep.exists() else None, comm, nxt if nxt.exists() else None))
+    return out
+
+
+def series_rows(rows_by_year: dict[int, Sequence[VerdictRow]], outturns_by_year: dict[int, Sequence[Record]],
+                indicator: str, measure: str = "growth") -> list[dict[str, Any]]:
+    """Per year: the target of the indicator (first statement) and the official outturn, both quotes."""
+    out = []
+    for y in sorted(set(rows_by_year) | set(outturns_by_year)):
+        row = next((r for r in rows_by_year.get(y, []) if r.indicator == indicator and r.measure == measure), None)
+        official = next((o for o in judging_outturns(outturns_by_year.get(y, []))
+                         if o.indicator == indicator and o.measure == measure), None)
+        out.append({
+            "year": y, "indicator": indicator, "measure": measure,
+            "target_value": row.target_value if row else None,
+            "target_value_max": row.target_value_max if row else None,
+            "target_bound": row.bound if row else None,
+            "target_quote": row.target_quote if row else None,
+            "outturn_value": official.value if official else None,
+            "outturn_quote": official.quote if official else None,
+            "verdict": row.verdict if row else None,
+        })
+    return out
