@@ -128,6 +128,8 @@ def _comm_indicator(metric: str, measure: str, place: str | None) -> str | None:
         if i < 0:
             continue
         prefix = metric[:i]
+        if prefix.endswith(("（", "(")):
+            prefix = ""  # 占总人口比重（常住人口城镇化率）: the bracket names the indicator
         if place and prefix.startswith(place):
             prefix = prefix[len(place):]
         return ind if r["_prefix_ok"].match(prefix) else None
@@ -197,12 +199,19 @@ def _sentence_outturns(
         clause = clean[clause_start : d.q.start]
         if i > 0 and (r["_carry"].match(d.metric) or not d.metric):
             d.metric = drafts[i - 1].metric  # 比上年增长4.7%，扣除价格因素，实际增长2.1%: same subject
+        elif i > 0 and d.metric.startswith("占") and "（" not in d.metric:
+            d.metric = drafts[i - 1].metric + d.metric  # 城镇人口…，占总人口比重为52.6%
+        verb = next((w for w in r["change_words"] if clause.rstrip().endswith(w)), None)
+        if verb and d.q.kind == "percent" and d.measure == "ratio":
+            d.measure, d.sign = "growth", float(r["change_words"][verb])  # 增产3.1%
         elif i > 0 and r["_whole_year"].match(clause.strip()):
             d.metric = r["_period"].sub("", drafts[0].metric)  # 一季度…，全年平均比上年上涨3.3%
             dropped.discard(d.metric)
             if d.measure == "avg_growth":
                 d.measure = "growth"  # the year's average over last year's, not a several-year average
         indicator = _comm_indicator(d.metric, d.measure, place)
+        if indicator in r["rate_indicators"] and d.q.unit is None and d.q.value == 0:
+            d.measure, d.q.base_unit = "pp_change", "pp"  # 与上年末持平 after a rate
         if indicator is not None and not fits_unit(indicator, d.q.base_unit):
             dropped.add(d.metric)
         if indicator is None or d.metric in dropped:

@@ -20,7 +20,8 @@ from typing import Any
 
 from govledger.errors import ReportError
 from govledger.records import Record
-from govledger.track.verify import VerdictRow, verify_records
+from govledger.data import load_json
+from govledger.track.verify import VerdictRow, several_year_reason, verify_records
 
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _INCOME = ("resident_income", "urban_income", "rural_income")
@@ -96,25 +97,28 @@ def compare_figures(claim: Record, outturn: Record) -> tuple[str, float | None]:
     The claim's own precision decides: 超过126万亿元 is 'rounded' beside 1260582亿元
     (126.0582 rounds to 126, and a floor is honest when the outturn is above it).
     """
-    if claim.base_value is None or outturn.base_value is None or claim.base_unit != outturn.base_unit:
+    o_base = in_unit(outturn, claim.base_unit)
+    if claim.base_value is None or o_base is None:
         return "different", None
     scale = claim.base_value / claim.value if claim.value else 1.0
-    o = outturn.base_value / scale
+    o = o_base / scale
     c = claim.value if claim.value is not None else claim.base_value
     diff = c - o
-    if abs(claim.base_value - outturn.base_value) <= 1e-9 * max(1.0, abs(outturn.base_value)):
+    if abs(claim.base_value - o_base) <= 1e-9 * max(1.0, abs(o_base)):
         return "equal", 0.0
     decimals = written_decimals(claim)
     step = 10.0 ** -decimals
     if round(o, decimals) == round(c, decimals) or abs(diff) <= step / 2 + 1e-9:
-        return "rounded", diff
+        return "rounded", round(diff, 9)
+    if c < 0 and claim.bound in ("min", "max"):
+        o, c = -o, -c  # 降幅超过3%: a fall of at least 3, judged on its size
     if claim.bound == "min" and o >= c - 1e-9 and o < c + step * 10:
-        return "rounded", diff  # 超过126万亿元: a floor under the official figure, to the report's precision
+        return "rounded", round(diff, 9)  # 超过126万亿元: a floor under the official figure, to the report's precision
     if claim.bound == "max" and o <= c + 1e-9 and o > c - step * 10:
-        return "rounded", diff
+        return "rounded", round(diff, 9)
     if claim.bound == "approx" and abs(diff) <= step + 1e-9:
-        return "rounded", diff
-    return "different", diff
+        return "rounded", round(diff, 9)
+    return "different", round(diff, 9)
 
 
 @dataclass
@@ -143,12 +147,29 @@ class ClaimCheck:
         return asdict(self)
 
 
+def in_unit(r: Record, unit: str | None) -> float | None:
+    """``r.base_value`` in ``unit`` (68285万吨 in 斤), or None when the units do not convert."""
+    if r.base_value is None:
+        return None
+    if r.base_unit == unit:
+        return r.base_value
+    factor = load_json("communique.json")["unit_equivalents"].get(unit or "", {}).get(r.base_unit or "")
+    return None if factor is None else r.base_value * factor
+
+
 def _candidates(claim: Record, outturns: Sequence[Record]) -> list[Record]:
-    same = [o for o in outturns if o.indicator == claim.indicator and o.base_unit == claim.base_unit]
+    same = [o for o in outturns if o.indicator == claim.indicator and in_unit(o, claim.base_unit) is not None]
     exact = [o for o in same if o.measure == claim.measure]
     if exact:
         return exact
     return [o for o in same if {o.measure, claim.measure} <= {"value", "ratio"}]
+
+
+def _recalled(c: Record) -> bool:
+    """年初确定的…目标, 五年累计…, 连续跨越…台阶: not a statement of the year's result."""
+    i = c.sentence.find(c.quote)
+    clause = c.sentence[max(0, i - 16) : i] + c.quote if i >= 0 else c.quote
+    return re.search(load_json("communique.json")["recalled_target"], clause) is not None
 
 
 def check_claims(report_records: Sequence[Record], outturns: Sequence[Record], *, year: int | None) -> list[ClaimCheck]:
@@ -160,6 +181,8 @@ def check_claims(report_records: Sequence[Record], outturns: Sequence[Record], *
         if c.period is not None and year is not None and c.period != year:
             continue
         if c.scope != "annual" or c.measure in ("avg_growth", "cum_growth", "rank"):
+            continue
+        if several_year_reason(c, year) or _recalled(c):
             continue
         best: tuple[int, float, Record] | None = None
         for o in _candidates(c, outturns):
