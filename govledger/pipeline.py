@@ -45,7 +45,6 @@ def ledger_from_source(
     """Structure and extract an already-read report."""
     from govledger.extract import extract_records
     from govledger.structure import analyse_report
-
     from govledger.structure.doctype import document_type
 
     kind = document_type(source.text)

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from govledger.data import load_json
-from govledger.extract.extractor import _Draft, extract_sentence
+from govledger.extract.extractor import _Draft, _names_other_place, extract_sentence
 from govledger.extract.metrics import fits_unit, map_indicator, trim_metric
 from govledger.extract.numbers import Quantity
 from govledger.read.normalize import normalize_text
@@ -78,7 +78,7 @@ def read_head(norm: str) -> CommuniqueHead:
     """Title line (the first line naming a 统计公报), place and reported year."""
     title = ""
     for a, b in split_lines(norm)[:30]:
-        line = norm[a:b].strip("*# ")
+        line = re.sub(r"^title:\s*", "", norm[a:b].strip("*# "))
         if any(w in line for w in rules()["title"]):
             title = line
             break
@@ -216,6 +216,9 @@ def _sentence_outturns(
             dropped.add(d.metric)
         if indicator is None or d.metric in dropped:
             continue
+        if _names_other_place(d.metric, place):
+            dropped.add(d.metric)  # 成都市地区生产总值 in a provincial communiqué
+            continue
         allowed = r["part_allowed"].get(indicator, [])
         if _is_part(indicator, d.metric + clause) or any(w not in allowed for w in wide_words):
             dropped.add(d.metric)
@@ -233,6 +236,8 @@ def _sentence_outturns(
                     w in clean[d.q.end : nxt.q.start] for w in rules()["real"]
                 ):
                     extra["nominal"] = True
+        elif d.measure == "growth" and indicator != "foreign_investment" and any(w in clause for w in rules()["real"]):
+            extra["real"] = True  # 扣除价格因素，实际增长12.0%: a deflated figure beside the nominal headline
         if indicator in ("unemployment_surveyed", "unemployment_registered") and d.measure == "ratio":
             basis = _basis(clean[max(0, clause_start - 12) : d.q.start]) or (
                 "year_end" if indicator == "unemployment_registered" else _basis(para_before[-40:])
@@ -297,8 +302,10 @@ def _record(text: str, doc: str, place: str | None, year: int | None, section: l
         metric=d.metric, indicator=indicator, measure=d.measure,  # type: ignore[arg-type]
         value=value, value_max=value_max, unit=q.unit, base_value=base_value, base_unit=q.base_unit,
         bound=d.bound,  # type: ignore[arg-type]
-        strength="plain", deadline=None, start=start, end=end, **extra,
+        strength="plain", deadline=None, start=start, end=end,
     )
+    for key, val in extra.items():
+        setattr(rec, key, val)  # nominal / real / basis: extras the schema allows
     return rec
 
 
@@ -311,7 +318,10 @@ def check_complete(norm: str) -> str | None:
     if not lines:
         return "empty"
     last = lines[-1].rstrip("* ")
-    if not last or last[-1] in _SENTENCE_END or _TABLE_ROW.match(last) or re.search(r"\d\s*$", last):
+    table_row = _TABLE_ROW.match(last) or (
+        re.search(r"\d\s+[-\d.]+\s*$", last) is not None and not re.search("[，。；]", last)
+    )
+    if not last or last[-1] in _SENTENCE_END or table_row:
         return None
     return f"truncated: ends mid-sentence ('…{last[-20:]}')"
 

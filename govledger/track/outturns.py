@@ -13,14 +13,14 @@ Plain records and dicts in, plain dicts out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from govledger.data import load_json
 from govledger.errors import ReportError
 from govledger.records import Record
-from govledger.data import load_json
 from govledger.track.verify import VerdictRow, several_year_reason, verify_records
 
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
@@ -59,7 +59,7 @@ def judging_outturns(outturns: Iterable[Record]) -> list[Record]:
     for r in recs:
         if r.indicator in _INCOME and _extra(r, "nominal") and r.indicator in real_income:
             continue
-        if r.indicator not in _INCOME and r.measure == "growth" and "实际" in r.quote and "名义" not in r.quote:
+        if r.indicator not in _INCOME and _extra(r, "real"):
             continue
         if r.indicator == "unemployment_surveyed" and has_average and _extra(r, "basis") == "year_end":
             continue
@@ -252,7 +252,7 @@ def corpus_pairs(corpus: str | Path, first: int = 1978, last: int = 2026) -> lis
     comm_dir, nat_dir = root / "statistical_communiques", root / "national"
     if not comm_dir.is_dir() or not nat_dir.is_dir():
         raise ReportError(str(root), "not a corpus folder (needs national/ and statistical_communiques/)")
-    out = []
+    out: list[tuple[int, Path | None, Path | None, Path | None]] = []
     for y in range(first, last + 1):
         comm = comm_dir / f"{y}.md"
         if not comm.exists():
@@ -262,7 +262,7 @@ def corpus_pairs(corpus: str | Path, first: int = 1978, last: int = 2026) -> lis
     return out
 
 
-def series_rows(rows_by_year: dict[int, Sequence[VerdictRow]], outturns_by_year: dict[int, Sequence[Record]],
+def series_rows(rows_by_year: Mapping[int, Sequence[VerdictRow]], outturns_by_year: Mapping[int, Sequence[Record]],
                 indicator: str, measure: str = "growth") -> list[dict[str, Any]]:
     """Per year: the target of the indicator (first statement) and the official outturn, both quotes."""
     out = []

@@ -1,0 +1,154 @@
+"""Outturn records from real statistical communiqués (read by path from ../shared) and a provincial text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from govledger.cli import _register, app
+from govledger.errors import ReportError
+from govledger.evaluation.outturns import evaluate_outturn_labels
+from govledger.extract.outturns import extract_outturns
+from govledger.pipeline import build_ledger
+from govledger.read import read_report
+from govledger.structure.doctype import document_type
+from govledger.track.outturns import check_claims, compare_figures, judging_outturns, verify_with_outturns
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+COMM = SHARED / "corpus" / "statistical_communiques"
+NATIONAL = SHARED / "corpus" / "national"
+LABELS = Path(__file__).parent / "data" / "outturn_labels" / "outturns.jsonl"
+
+
+def _find(records, indicator, measure, **extra):
+    return [r for r in records if r.indicator == indicator and r.measure == measure
+            and all((r.model_extra or {}).get(k) == v for k, v in extra.items())]
+
+
+def test_communique_is_its_own_document_type() -> None:
+    text = read_report(COMM / "2020.md").text
+    kind = document_type(text)
+    assert kind.kind == "communique"
+    assert document_type(read_report(SHARED / "reports" / "guowuyuan_2024.txt").text).kind == "work_report"
+
+
+def test_2020_headline_figures_with_verbatim_quotes() -> None:
+    text = read_report(COMM / "2020.md").text
+    recs = extract_outturns(text, "2020")
+    assert all(r.kind == "outturn" and r.period == 2020 and r.place == "全国" for r in recs)
+    for r in recs:
+        assert text[r.start : r.end] == r.quote
+    gdp = _find(recs, "gdp", "value")
+    assert gdp and gdp[0].base_value == pytest.approx(1015986e8)
+    assert "[3]" in gdp[0].quote  # the footnote stays in the verbatim quote
+    assert [r.value for r in _find(recs, "gdp", "growth")] == [2.3]
+    # regional GDP (东部地区生产总值) is not the national figure
+    assert not [r for r in recs if r.indicator == "gdp" and "地区" in r.quote]
+    # income: nominal flagged, real growth plain
+    assert [r.value for r in _find(recs, "resident_income", "growth", nominal=True)] == [4.7]
+    real = [r.value for r in _find(recs, "resident_income", "growth") if not (r.model_extra or {}).get("nominal")]
+    assert real == [2.1]
+    assert _find(recs, "unemployment_surveyed", "ratio", basis="year_end")
+
+
+def test_2025_average_unemployment_and_flat_cpi() -> None:
+    recs = extract_outturns(read_report(COMM / "2025.md").text, "2025")
+    assert [r.value for r in _find(recs, "unemployment_surveyed", "ratio", basis="average")] == [5.2]
+    assert [r.value for r in _find(recs, "cpi", "growth")] == [0]  # 与上年持平
+
+
+def test_old_wordings_1995_and_2010() -> None:
+    r95 = extract_outturns(read_report(COMM / "1995.md").text, "1995")
+    assert _find(r95, "rural_income", "value")  # 农村居民人均纯收入
+    assert _find(r95, "fixed_asset_investment", "value")  # 19445 亿元 with a space
+    r10 = extract_outturns(read_report(COMM / "2010.md").text, "2010")
+    assert [r.value for r in _find(r10, "budget_revenue", "value")] == [83080]  # 全年财政收入
+    assert [r.value for r in _find(r10, "cpi", "growth")] == [3.3]  # 一季度…，全年平均比上年上涨3.3%
+
+
+PROVINCE = """**四川省2023年国民经济和社会发展统计公报**
+
+四川省统计局
+
+2023年，全省地区生产总值60132.9亿元，比上年增长6.0%。其中，第三产业增加值32000.1亿元，增长7.0%。
+一季度地区生产总值增长3.8%。成都市地区生产总值22074.7亿元，增长6.0%。
+全年全省居民消费价格比上年上涨0.4%。年末全省常住人口城镇化率为59.49%。
+"""
+
+
+def test_provincial_communique_carries_its_place(tmp_path: Path) -> None:
+    f = tmp_path / "sichuan_2023.md"
+    f.write_text(PROVINCE, encoding="utf-8")
+    ledger = build_ledger(f)
+    recs = ledger.records
+    assert {r.place for r in recs} == {"四川省"} and ledger.year == 2023
+    assert [r.value for r in _find(recs, "gdp", "growth")] == [6.0]  # not the quarter, not 成都市
+    assert [r.value for r in _find(recs, "services_va", "value")] == [32000.1]
+    assert _find(recs, "cpi", "growth") and _find(recs, "urbanization_rate", "ratio")
+
+
+def test_bad_communiques_give_one_line_errors(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.md"
+    empty.write_text("**中华人民共和国2023年国民经济和社会发展统计公报**\n\n国家统计局发布。\n", encoding="utf-8")
+    with pytest.raises(ReportError, match="no official figures.*统计公报"):
+        build_ledger(empty)
+    cut = tmp_path / "cut.md"
+    text = read_report(COMM / "2023.md").text
+    cut.write_text(text[: text.index("全年粮食产量") + 8], encoding="utf-8")  # stops inside a sentence
+    with pytest.raises(ReportError, match="truncated"):
+        build_ledger(cut)
+
+
+def test_cli_errors_name_the_document_type() -> None:
+    _register()
+    runner = CliRunner()
+    res = runner.invoke(app, ["check-claims", str(COMM / "2024.md"), str(COMM / "2023.md")])
+    assert res.exit_code == 2 and "found a statistical communiqué" in res.output
+    res = runner.invoke(app, ["verify", str(NATIONAL / "2024.md"), str(NATIONAL / "2025.md"), "--indicators"])
+    assert res.exit_code == 0
+    res = runner.invoke(app, ["verify-outturn", str(COMM / "2024.md"), str(COMM / "2024.md")])
+    assert res.exit_code == 2 and "expected a government work report" in res.output
+
+
+def test_verdicts_from_the_communique_use_the_verdict_rules() -> None:
+    report = build_ledger(NATIONAL / "2024.md")
+    comm = build_ledger(COMM / "2024.md")
+    rows = verify_with_outturns(report.records, comm.records, year=2024)
+    gdp = [r for r in rows if r.indicator == "gdp" and r.measure == "growth"]
+    assert gdp and gdp[0].verdict == "met" and gdp[0].outcome_value == 5.0
+    # unemployment is judged on the yearly average, not the year-end rate
+    unemp = [r for r in rows if r.indicator == "unemployment_surveyed"]
+    assert unemp and "平均" in (unemp[0].outcome_quote or "")
+    assert not any((o.model_extra or {}).get("nominal") for o in judging_outturns(comm.records)
+                   if o.indicator == "resident_income" and o.measure == "growth")
+
+
+def test_claim_check_rounding_and_units() -> None:
+    claims = check_claims(build_ledger(NATIONAL / "2025.md").records, build_ledger(COMM / "2024.md").records, year=2024)
+    by = {(c.indicator, c.measure): c for c in claims}
+    assert by[("gdp", "growth")].status == "equal"
+    assert by[("gdp", "value")].status == "rounded"  # 134.9万亿元 vs 1349084亿元
+    assert by[("grain_output", "value")].status == "rounded"  # 1.4万亿斤 vs 70650万吨
+
+
+def test_compare_figures_floor_and_difference() -> None:
+    from govledger.records import Record
+
+    def rec(value: float, unit: str, base: float, bu: str, bound: str, quote: str) -> Record:
+        return Record(id="x", doc="d", place=None, year=None, period=None, kind="achievement", estimated=False,
+                      section=[], sentence=quote, quote=quote, metric="", indicator="gdp", measure="value",
+                      value=value, value_max=None, unit=unit, base_value=base, base_unit=bu, bound=bound,
+                      strength="plain", deadline=None)
+
+    o = rec(1260582, "亿元", 1260582e8, "元", "exact", "1260582亿元")
+    assert compare_figures(rec(126, "万亿元", 126e12, "元", "min", "超过126万亿元"), o)[0] == "rounded"
+    status, diff = compare_figures(rec(128, "万亿元", 128e12, "元", "exact", "128万亿元"), o)
+    assert status == "different" and diff == pytest.approx(1.9418)
+
+
+def test_outturn_labels_f1() -> None:
+    score = evaluate_outturn_labels(LABELS, SHARED)
+    assert score.precision >= 0.95
+    assert score.recall >= 0.75  # figures only in tables are not read yet
