@@ -133,7 +133,7 @@ def _comm_indicator(metric: str, measure: str, place: str | None) -> str | None:
         if place and prefix.startswith(place):
             prefix = prefix[len(place):]
         return ind if r["_prefix_ok"].match(prefix) else None
-    return map_indicator(metric, measure)
+    return map_indicator(metric, measure, allow_bare=False)  # bare 投资 is never the national total here
 
 
 def _is_part(indicator: str, context: str) -> bool:
@@ -284,10 +284,28 @@ def extract_outturns(text: str, doc: str, *, place: str | None = None, year: int
                     continue
                 seen.add(key)
                 records.append(_record(text, doc, place, year, section, raw, d, indicator, extra, start, end))
+    records.extend(_table_records(text, norm, doc, place, year))
     records.sort(key=lambda r: (r.start or 0, r.end or 0))
     for n, r in enumerate(records, 1):
         r.id = f"{doc}#{n}"
     return records
+
+
+def _table_records(text: str, norm: str, doc: str, place: str | None, year: int | None) -> list[Record]:
+    """Figures of the tables written as text (``tables.py``), quoted by their whole row."""
+    from govledger.extract.tables import table_figures
+
+    out = []
+    for f in table_figures(norm, split_lines(norm), year):
+        base_value = float(f"{f.value * f.factor:.10g}")
+        out.append(Record.model_validate({
+            "id": "", "doc": doc, "place": place, "year": year, "period": year, "kind": "outturn", "estimated": False,
+            "section": ["表"], "sentence": text[f.start : f.end], "quote": text[f.start : f.end], "metric": f.label,
+            "indicator": f.indicator, "measure": f.measure, "value": f.value, "value_max": None, "unit": f.unit,
+            "base_value": base_value, "base_unit": f.base_unit, "bound": "exact", "strength": "plain",
+            "deadline": None, "start": f.start, "end": f.end, "table": True,  # extra: read from a table row
+        }))
+    return out
 
 
 def _record(text: str, doc: str, place: str | None, year: int | None, section: list[str], sentence: str,
