@@ -23,7 +23,8 @@ from functools import lru_cache
 from typing import Any
 
 from govledger.data import load_json
-from govledger.extract.extractor import _Draft, _names_other_place, extract_sentence
+from govledger.extract.drafts import Draft
+from govledger.extract.extractor import _names_other_place, extract_sentence
 from govledger.extract.metrics import fits_unit, map_indicator, trim_metric
 from govledger.extract.numbers import Quantity
 from govledger.read.normalize import normalize_text
@@ -144,7 +145,7 @@ def _is_part(indicator: str, context: str) -> bool:
     return any(w in context for w in words)
 
 
-def _is_increment(d: _Draft, left: str) -> bool:
+def _is_increment(d: Draft, left: str) -> bool:
     """比上年增加1454万吨, 多增11万人: an amount that is a change, not the level."""
     if d.q.kind != "amount":
         return False
@@ -163,7 +164,7 @@ def _basis(context: str) -> str | None:
 
 @dataclass
 class _Found:
-    draft: _Draft
+    draft: Draft
     indicator: str
     start: int  # offset of the quote in the communiqué text
     end: int
@@ -174,24 +175,24 @@ def _clause_start(clean: str, pos: int) -> int:
     return max(clean.rfind(ch, 0, pos) for ch in _DELIMS) + 1
 
 
-def flat_drafts(clean: str) -> list[_Draft]:
+def flat_drafts(clean: str) -> list[Draft]:
     """全年居民消费价格与上年持平: a change of zero written in words."""
     out = []
     for m in rules()["_flat"].finditer(clean):
         start = _clause_start(clean, m.start())
         lead = len(clean[start:]) - len(clean[start:].lstrip(" 、和及与"))
         q = Quantity(m.start(), m.end(), m.end(), 0.0, None, None, "%", 1.0, "percent", "")
-        out.append(_Draft(q, start + lead, trim_metric(clean[start : m.start()]), None, "growth", "exact", "plain"))
+        out.append(Draft(q, start + lead, trim_metric(clean[start : m.start()]), None, "growth", "exact", "plain"))
     return out
 
 
 def _sentence_outturns(
-    clean: str, drafts: list[_Draft], para_before: str, place: str | None, wide_before: str = ""
-) -> list[tuple[_Draft, str, dict[str, object]]]:
+    clean: str, drafts: list[Draft], para_before: str, place: str | None, wide_before: str = ""
+) -> list[tuple[Draft, str, dict[str, object]]]:
     """Keep the drafts that state a catalogue indicator for the whole place and year."""
     r = rules()
     drafts = sorted(drafts + flat_drafts(clean), key=lambda d: d.q.start)
-    out: list[tuple[_Draft, str, dict[str, object]]] = []
+    out: list[tuple[Draft, str, dict[str, object]]] = []
     dropped: set[str] = set()  # 外贸货物吞吐量45亿吨，增长4.0%: the growth of a level that is not the indicator
     wide_words = [w for w in r["wide_part_markers"] if w in wide_before]
     for i, d in enumerate(drafts):
@@ -309,7 +310,7 @@ def _table_records(text: str, norm: str, doc: str, place: str | None, year: int 
 
 
 def _record(text: str, doc: str, place: str | None, year: int | None, section: list[str], sentence: str,
-            d: _Draft, indicator: str, extra: dict[str, object], start: int, end: int) -> Record:
+            d: Draft, indicator: str, extra: dict[str, object], start: int, end: int) -> Record:
     q = d.q
     value = d.sign * q.value
     value_max = None if q.value_max is None else d.sign * q.value_max
