@@ -98,9 +98,10 @@ def _table(title: str, dicts: Sequence[dict[str, Any]], cols: Sequence[str]) -> 
 @app.command("verify-outturn")
 @one_line_errors
 def verify_outturn(
-    report_y: Annotated[Path, typer.Argument(help="Report of year Y (its targets are judged)")],
-    communique: Annotated[Path, typer.Argument(help="Statistical communiqué of year Y (the official outcome)")],
+    report_y: Annotated[Path | None, typer.Argument(help="Report of year Y (its targets are judged)")] = None,
+    communique: Annotated[Path | None, typer.Argument(help="Statistical communiqué of year Y (the official outcome)")] = None,
     report_next: Annotated[Path | None, typer.Option("--beside", help="Report Y+1: show its verdict beside, flag disagreements")] = None,
+    corpus: Annotated[Path | None, typer.Option(help="Corpus folder: every national/<Y>.md vs statistical_communiques/<Y>.md, beside national/<Y+1>.md")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl or csv")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
@@ -111,6 +112,12 @@ def verify_outturn(
 
     if fmt not in _FORMATS:
         fail(f"unknown format {fmt!r} (use {', '.join(_FORMATS)})")
+    if corpus is not None:
+        _verify_corpus(corpus, fmt, output)
+        return
+    if report_y is None or communique is None:
+        fail("give REPORT_Y COMMUNIQUE_Y, or --corpus DIR")
+        return
     ly, lc, rows = verify_outturn_pair(report_y, communique)
     if report_next is None:
         write_rows(rows, fmt, output, title=f"{ly.doc} targets vs communiqué {lc.doc}")
@@ -124,6 +131,41 @@ def verify_outturn(
         console.print(f"targets: {len(pairs)}  disagreements: {sum(p['disagree'] for p in pairs)}")
     else:
         _write(pairs, fmt, output)
+
+
+def _verify_corpus(corpus: Path, fmt: str, output: Path | None) -> None:
+    """Per year: verdicts of the national targets against the communiqué, and disagreements with report Y+1."""
+    from govledger.track.outturns import compare_verdicts, corpus_pairs
+    from govledger.track.verify import VERDICTS, summarise, verify_records
+
+    per_year: list[dict[str, Any]] = []
+    every: list[dict[str, Any]] = []
+    failed: list[str] = []
+    for y, rep, comm, nxt in corpus_pairs(corpus, 1978, 2025):
+        if rep is None or comm is None:
+            continue
+        try:
+            ly, _, rows = verify_outturn_pair(rep, comm)
+            rows = [r for r in rows if r.indicator]
+            reported = verify_records(ly.records, load_report(nxt).records, year=y) if nxt else []
+        except ReportError as exc:
+            failed.append(str(exc))
+            continue
+        pairs = compare_verdicts(rows, reported)
+        every.extend(pairs)
+        row: dict[str, Any] = {"year": y, "targets": len(rows)}
+        row.update(summarise(rows))
+        row["disagree"] = sum(p["disagree"] for p in pairs)
+        per_year.append(row)
+    if fmt == "table":
+        _table("national targets vs the statistical communiqué (catalogue indicators)", per_year,
+               ("year", "targets", *VERDICTS, "disagree"))
+        totals = {k: sum(int(r.get(k, 0)) for r in per_year) for k in ("targets", *VERDICTS, "disagree")}
+        console.print("  ".join(f"{k}: {v}" for k, v in totals.items()))
+    else:
+        _write(every, fmt, output)
+    for line in failed:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {line}")
 
 
 def _claims_for(report: Path, communique: Path) -> list[Any]:

@@ -212,15 +212,29 @@ def summarise_claims(checks: Iterable[ClaimCheck]) -> dict[str, int]:
 # ----------------------------------------------------------------- two verdicts side by side
 
 
-def _close(a: float | None, b: float | None, tol: float) -> bool:
-    return a is not None and b is not None and abs(a - b) <= tol
+_JUDGED = ("met", "missed", "partly_met")
+
+
+def _as_record(row: VerdictRow, official: bool) -> Record | None:
+    """The outcome of a verdict row as a record, so ``compare_figures`` can apply the report's rounding."""
+    if row.outcome_base_value is None:
+        return None
+    return Record(
+        id=row.outcome_id or "", doc=row.outcome_doc or "", place=None, year=None, period=None, kind="achievement",
+        estimated=row.outcome_estimated, section=[], sentence=row.outcome_quote or "", quote=row.outcome_quote or "",
+        metric="", indicator=row.indicator, measure=row.outcome_measure or "value",  # type: ignore[arg-type]
+        value=row.outcome_value, value_max=None, unit=row.outcome_unit, base_value=row.outcome_base_value,
+        base_unit=row.outcome_base_unit, bound="exact" if official else row.bound,  # type: ignore[arg-type]
+        strength="plain", deadline=None,
+    )
 
 
 def compare_verdicts(official: Sequence[VerdictRow], reported: Sequence[VerdictRow]) -> list[dict[str, Any]]:
     """The communiqué's verdict beside report Y+1's for each target; disagreements flagged with both quotes.
 
-    They disagree when the verdicts differ, or when both found a figure and the
-    values differ by more than the report's rounding (half a unit of the report's last digit).
+    They disagree when both judged the target (met / missed / partly met) differently,
+    or when both found a figure of the same measure and the report's figure is not
+    the official one even after the report's own rounding (``compare_figures``).
     """
     by_id = {r.target_id: r for r in reported}
     out = []
@@ -228,10 +242,11 @@ def compare_verdicts(official: Sequence[VerdictRow], reported: Sequence[VerdictR
         r = by_id.get(o.target_id)
         rv = r.verdict if r else "not_reported"
         values_differ = False
-        if r and o.outcome_base_value is not None and r.outcome_base_value is not None:
-            tol = 0.05 if o.base_unit in ("%", "pp") else 0.005 * abs(o.outcome_base_value)
-            values_differ = not _close(o.outcome_base_value, r.outcome_base_value, tol)
-        disagree = (o.verdict != rv and "not_reported" not in (o.verdict, rv)) or values_differ
+        if r is not None and r.outcome_measure == o.outcome_measure:
+            claim, fact = _as_record(r, False), _as_record(o, True)
+            if claim is not None and fact is not None and in_unit(fact, claim.base_unit) is not None:
+                values_differ = compare_figures(claim, fact)[0] == "different"
+        disagree = (o.verdict != rv and o.verdict in _JUDGED and rv in _JUDGED) or values_differ
         out.append({
             "doc": o.doc, "year": o.year, "indicator": o.indicator, "measure": o.measure,
             "target_quote": o.target_quote, "target_value": o.target_value, "bound": o.bound,
