@@ -166,3 +166,17 @@ def test_outturn_labels_f1() -> None:
     score = evaluate_outturn_labels(LABELS, SHARED)
     assert score.precision >= 0.95
     assert score.recall >= 0.95
+
+
+def test_series_gives_target_and_outturn_with_quotes(tmp_path: Path) -> None:
+    from govledger.serve.charts import series_chart
+    from govledger.serve.cli_outturns import outturn_series
+
+    rows = outturn_series("gdp", SHARED / "corpus", "growth", first=2023, last=2024)
+    assert [r["year"] for r in rows] == [2023, 2024]
+    r24 = rows[1]
+    assert r24["target_value"] == 5 and "左右" in r24["target_quote"]
+    assert r24["outturn_value"] == 5.0 and "5.0%" in r24["outturn_quote"] and r24["verdict"] == "met"
+    pytest.importorskip("matplotlib")
+    series_chart(rows, tmp_path / "gdp.png", title="国内生产总值")
+    assert (tmp_path / "gdp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
