@@ -180,7 +180,7 @@ def flat_drafts(clean: str) -> list[Draft]:
     out = []
     for m in rules()["_flat"].finditer(clean):
         start = _clause_start(clean, m.start())
-        lead = len(clean[start:]) - len(clean[start:].lstrip(" 、和及与"))
+        lead = len(clean[start:]) - len(clean[start:].lstrip(" 、"))
         q = Quantity(m.start(), m.end(), m.end(), 0.0, None, None, "%", 1.0, "percent", "")
         out.append(Draft(q, start + lead, trim_metric(clean[start : m.start()]), None, "growth", "exact", "plain"))
     return out

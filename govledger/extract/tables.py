@@ -29,7 +29,7 @@ _PAREN_UNIT = re.compile(r"[（(]([^（()）]{1,4})[)）]")
 def _rules() -> dict[str, Any]:
     raw = dict(load_json("communique.json")["tables"])
     for key in ("growth", "share", "count", "label", "unit_line", "caption", "noise", "total", "year", "column",
-                "label_prefix"):
+                "label_prefix", "index"):
         raw["_" + key] = re.compile(raw[key])
     return raw
 
@@ -138,13 +138,10 @@ def _label_indicator(label: str, caption: str, kind: str) -> str | None:
         if label == rule["label"] and rule["caption"] in caption and kind in rule["columns"]:
             return str(rule["indicator"])
     if r["_total"].match(label):
-        for alias, ind in rules()["_aliases"]:
-            if alias in caption:
-                return str(ind)
-        for item in catalogue():
-            if any(a in caption for a in item.aliases if len(a) >= 4):
-                return item.id
-        return None
+        found = next((str(ind) for alias, ind in rules()["_aliases"] if alias in caption), None)
+        found = found or next((i.id for i in catalogue() if any(a in caption for a in i.aliases if len(a) >= 4)), None)
+        # 分行业城镇固定资产投资: the caption itself names a part
+        return None if found is None or _is_part(found, caption) else found
     ind = _comm_indicator(label, "value", None)
     return None if ind is None or _is_part(ind, label) else ind
 
@@ -179,6 +176,8 @@ def table_figures(norm: str, lines: list[tuple[int, int]], year: int | None) -> 
         else:
             label, values = _tokens(line)
         if not values or not label:
+            if r["_caption"].search(_clean(line)[:20]):
+                header, kinds, cell_kinds, unit_line, columns_text = [], [], [], None, []  # a new table
             if not header and prev_prose.endswith(("：", ":")):
                 header.append(prev_prose)
             text = " ".join(cells) if cells is not None else _clean(line)
@@ -245,6 +244,8 @@ def _row_figures(label: str, values: list[tuple[float, str | None]], cells: list
             measure = "ratio" if u[1] == "%" else "value"
             fig = TableFigure(indicator, measure, value, u[0], u[1], u[2], a, b, label)
         else:
+            if kind == "growth" and r["_index"].search(caption):
+                value = round(value - 100, 10)  # 居民消费价格指数（以上年为100） 100.7: a rise of 0.7%
             fig = TableFigure(indicator, "growth" if kind == "growth" else "ratio", value, "%", "%", 1.0, a, b, label)
         if fits_unit(indicator, fig.base_unit) and not _vetoed_by_caption(indicator, caption, label):
             out.append(fig)
