@@ -180,3 +180,21 @@ def test_series_gives_target_and_outturn_with_quotes(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     series_chart(rows, tmp_path / "gdp.png", title="国内生产总值")
     assert (tmp_path / "gdp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_official_and_reported_verdicts_side_by_side() -> None:
+    from govledger.track.outturns import compare_verdicts
+    from govledger.track.verify import verify_records
+
+    report = build_ledger(NATIONAL / "2022.md")
+    official = verify_with_outturns(report.records, build_ledger(COMM / "2022.md").records, year=2022)
+    reported = verify_records(report.records, build_ledger(NATIONAL / "2023.md").records, year=2022)
+    pairs = {p["indicator"]: p for p in compare_verdicts(official, reported)}
+    unemp = pairs["unemployment_surveyed"]  # 5.5%以内: the yearly average was 5.6%, the report cites the year end
+    assert unemp["official_verdict"] == "missed" and unemp["disagree"]
+    assert unemp["official_quote"] and unemp["report_quote"]
+    assert not pairs["gdp"]["disagree"]  # both say 3.0%: missed either way
+    _register()
+    res = CliRunner().invoke(app, ["verify-outturn", str(NATIONAL / "2022.md"), str(COMM / "2022.md"),
+                                   "--beside", str(NATIONAL / "2023.md"), "-f", "jsonl"])
+    assert res.exit_code == 0 and '"disagree": true' in res.output
