@@ -51,9 +51,12 @@ def judging_outturns(outturns: Iterable[Record]) -> list[Record]:
 
     Income growth is real growth (a nominal figure is set aside when the real one
     is stated); other growths are as stated (a 实际 deflated figure is set aside);
-    a surveyed unemployment rate is the yearly average when the communiqué gives one.
+    a surveyed unemployment rate is the yearly average when the communiqué gives one;
+    a table row only stands in when the sentences do not state the figure.
     """
     recs = [r for r in outturns if r.indicator]
+    in_prose = {(r.indicator, r.measure) for r in recs if not _extra(r, "table")}
+    recs = [r for r in recs if not (_extra(r, "table") and (r.indicator, r.measure) in in_prose)]  # the sentence first
     has_average = any(r.indicator == "unemployment_surveyed" and _extra(r, "basis") == "average" for r in recs)
     real_income = {r.indicator for r in recs if r.indicator in _INCOME and r.measure == "growth" and not _extra(r, "nominal")}
     out = []
@@ -189,17 +192,18 @@ def check_claims(report_records: Sequence[Record], outturns: Sequence[Record], *
             continue
         if several_year_reason(c, year) or _recalled(c, year):
             continue
-        best: tuple[int, float, Record] | None = None
+        best: tuple[int, float, int, Record] | None = None
         for o in _candidates(c, outturns):
             status, diff = compare_figures(c, o)
-            score = (CLAIM_STATUSES.index(status), abs(diff) if diff is not None else float("inf"), o)
-            if best is None or score[:2] < best[:2]:
+            table = 1 if _extra(o, "table") else 0  # a sentence before a table row that says the same
+            score = (CLAIM_STATUSES.index(status), abs(diff) if diff is not None else float("inf"), table, o)
+            if best is None or score[:3] < best[:3]:
                 best = score
         if best is None:
             out.append(ClaimCheck(c.doc, year, c.indicator, c.measure, c.quote, c.value, c.unit, c.bound, c.estimated,
                                   None, None, None, None, "not_in_communique", None, c.id))
             continue
-        o = best[2]
+        o = best[3]
         status, diff = compare_figures(c, o)
         out.append(ClaimCheck(c.doc, year, c.indicator, c.measure, c.quote, c.value, c.unit, c.bound, c.estimated,
                               o.doc, o.quote, o.value, o.unit, status, diff, c.id, o.id))
