@@ -113,6 +113,11 @@ def test_cli_errors_name_the_document_type() -> None:
     assert res.exit_code == 0
     res = runner.invoke(app, ["verify-outturn", str(COMM / "2024.md"), str(COMM / "2024.md")])
     assert res.exit_code == 2 and "expected a government work report" in res.output
+    res = runner.invoke(app, ["verify", str(COMM / "2024.md"), str(NATIONAL / "2025.md")])
+    assert res.exit_code == 2 and "found a statistical communiqué" in res.output
+    res = runner.invoke(app, ["check-claims", str(NATIONAL / "2025.md"), str(NATIONAL / "2024.md")])
+    assert res.exit_code == 2 and "expected a statistical communiqué" in res.output
+    assert len(res.output.strip().splitlines()) == 1
 
 
 def test_verdicts_from_the_communique_use_the_verdict_rules() -> None:

@@ -39,6 +39,7 @@ _YEAR = re.compile(r"((?:19|20)\d\d)年|([一二三四五六七八九〇零]{4})
 _TABLE_ROW = re.compile(r"^(?:[|\-]\s|\|)")
 _HEADING = re.compile(r"^#{1,6}\s")
 _IMAGE = re.compile(r"^!\[")
+_NOTE = re.compile(r"^(?:\[\d{1,3}\]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])")
 
 
 @lru_cache(maxsize=1)
@@ -263,8 +264,8 @@ def extract_outturns(text: str, doc: str, *, place: str | None = None, year: int
         if _HEADING.match(line):
             section = [line.lstrip("# ").strip()]
             continue
-        if not _is_prose(line):
-            continue
+        if not _is_prose(line) or _NOTE.match(line):
+            continue  # tables are read apart; a footnote ([34]按…老口径推算…) explains, it does not report
         for sa, sb in split_sentences(norm, a, b):
             raw = norm[sa:sb]
             clean, keep = _clean(raw)
