@@ -356,13 +356,13 @@ def communique_ledger(
     from govledger.pipeline import Ledger, rules_fingerprint
 
     norm = normalize_text(source.text)
-    why = check_complete(norm)
-    if why:
-        raise ReportError(source.path, f"{why} ({kind.label})")
-    doc_id = doc or source.doc
+    doc_id = doc or (f"communique_{source.doc}" if source.doc.isdigit() else source.doc)
     records = extract_outturns(source.text, doc_id, place=place, year=year)
     if not records:
         raise ReportError(source.path, f"no official figures found ({kind.label}, {kind.changes} year-on-year changes)")
+    why = check_complete(norm)
+    if why:
+        raise ReportError(source.path, f"{why} ({kind.label})")
     head = read_head(norm)
     return Ledger(
         doc=doc_id, path=source.path, format=source.format, place=records[0].place, year=records[0].year,
