@@ -61,7 +61,10 @@ def test_2025_average_unemployment_and_flat_cpi() -> None:
     assert all(r.value == 0 for r in _find(recs, "cpi", "growth"))  # the table row says the same
 
 
-def test_old_wordings_1995_and_2010() -> None:
+def test_old_wordings_1995_2000_and_2010() -> None:
+    r00 = extract_outturns(read_report(COMM / "2000.md").text, "2000")
+    assert [r.value for r in _find(r00, "services_va", "growth")] == [7.8]  # 第三产业增长7.8%
+    assert not [r for r in r00 if r.indicator == "services_va" and "投资" in r.quote]
     r95 = extract_outturns(read_report(COMM / "1995.md").text, "1995")
     assert _find(r95, "rural_income", "value")  # 农村居民人均纯收入
     assert _find(r95, "fixed_asset_investment", "value")  # 19445 亿元 with a space
@@ -163,6 +166,9 @@ def test_tables_written_as_text() -> None:
     r03 = extract_outturns(read_report(COMM / "2003.md").text, "2003")
     fdi = [r.value for r in _find(r03, "foreign_investment", "value") if "总计" in r.quote]
     assert fdi == [535.1]  # 实际使用金额, not the 合同金额 column of the same row
+    # the sentence before set up 外商直接投资: 实际使用金额535亿美元 is its figure, 合同金额 is not
+    prose = [r.value for r in _find(r03, "foreign_investment", "value") if "总计" not in r.quote]
+    assert prose == [535]
     r06 = extract_outturns(read_report(COMM / "2006.md").text, "2006")
     assert 18784 not in [r.value for r in _find(r06, "industrial_va", "value")]  # a table of profits
 

@@ -25,7 +25,7 @@ from typing import Any
 from govledger.data import load_json
 from govledger.extract.drafts import Draft
 from govledger.extract.extractor import _names_other_place, extract_sentence
-from govledger.extract.metrics import fits_unit, map_indicator, trim_metric
+from govledger.extract.metrics import catalogue, fits_unit, map_indicator, trim_metric
 from govledger.extract.numbers import Quantity
 from govledger.read.normalize import normalize_text
 from govledger.records import Record
@@ -134,8 +134,27 @@ def _comm_indicator(metric: str, measure: str, place: str | None) -> str | None:
             prefix = ""  # 占总人口比重（常住人口城镇化率）: the bracket names the indicator
         if place and prefix.startswith(place):
             prefix = prefix[len(place):]
-        return ind if r["_prefix_ok"].match(prefix) else None
-    return map_indicator(metric, measure, allow_bare=False)  # bare 投资 is never the national total here
+        if not r["_prefix_ok"].match(prefix) or _vetoed(ind, metric, alias):
+            return None
+        return ind
+    return map_indicator(metric, measure, allow_bare=False)
+
+
+def _vetoed(indicator: str, metric: str, alias: str) -> bool:
+    """The catalogue's veto words hold for communiqué wordings too (户籍人口城镇化率, 第三产业增加值比重)."""
+    item = next((i for i in catalogue() if i.id == indicator), None)
+    words = list(item.not_if) if item else []
+    if indicator not in load_json("catalogue.json").get("share_indicators", []):
+        words += load_json("catalogue.json").get("global_not_if", [])
+    return any(w in metric and w not in alias for w in words)  # bare 投资 is never the national total here
+
+
+def _headless(metric: str, before: str) -> str | None:
+    """实际使用金额535亿美元 after 全年新批外商直接投资项目…: the sentence named the indicator earlier."""
+    for rule in rules()["headless"]:
+        if re.match(rule["metric"], metric) and re.search(rule["context"], before):
+            return str(rule["indicator"])
+    return None
 
 
 def _is_part(indicator: str, context: str) -> bool:
@@ -211,7 +230,7 @@ def _sentence_outturns(
             dropped.discard(d.metric)
             if d.measure == "avg_growth":
                 d.measure = "growth"  # the year's average over last year's, not a several-year average
-        indicator = _comm_indicator(d.metric, d.measure, place)
+        indicator = _comm_indicator(d.metric, d.measure, place) or _headless(d.metric, wide_before + clean[:clause_start])
         if indicator in r["rate_indicators"] and d.q.unit is None and d.q.value == 0:
             d.measure, d.q.base_unit = "pp_change", "pp"  # 与上年末持平 after a rate
         if indicator is not None and not fits_unit(indicator, d.q.base_unit):
