@@ -81,6 +81,12 @@ PROVINCE = """**四川省2023年国民经济和社会发展统计公报**
 2023年，全省地区生产总值60132.9亿元，比上年增长6.0%。其中，第三产业增加值32000.1亿元，增长7.0%。
 一季度地区生产总值增长3.8%。成都市地区生产总值22074.7亿元，增长6.0%。
 全年全省居民消费价格比上年上涨0.4%。年末全省常住人口城镇化率为59.49%。
+全年全省地方一般公共预算收入5529.1亿元，比上年增长10.0%。全省财政总收入9000亿元，增长8%。
+"""
+
+CITY_YEAR_FIRST = """**2024年绵阳市国民经济和社会发展统计公报**
+
+全年全市地区生产总值4200.0亿元，比上年增长6.5%。全市地方一般公共预算收入170.1亿元，增长6.0%。
 """
 
 
@@ -93,6 +99,13 @@ def test_provincial_communique_carries_its_place(tmp_path: Path) -> None:
     assert [r.value for r in _find(recs, "gdp", "growth")] == [6.0]  # not the quarter, not 成都市
     assert [r.value for r in _find(recs, "services_va", "value")] == [32000.1]
     assert _find(recs, "cpi", "growth") and _find(recs, "urbanization_rate", "ratio")
+    # the province's own budget revenue; 财政总收入 includes the centre's share and is not it
+    assert [r.value for r in _find(recs, "budget_revenue", "value")] == [5529.1]
+    g = tmp_path / "mianyang.md"
+    g.write_text(CITY_YEAR_FIRST, encoding="utf-8")
+    city = build_ledger(g)
+    assert {r.place for r in city.records} == {"绵阳市"} and city.year == 2024
+    assert [r.value for r in _find(city.records, "budget_revenue", "growth")] == [6.0]
 
 
 def test_bad_communiques_give_one_line_errors(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def read_head(norm: str) -> CommuniqueHead:
             break
     place = None
     if title and not any(w in title for w in rules()["national_title"]):
-        m = rules()["_place"].search(title)
+        m = rules()["_place"].search(re.sub(r"^(?:中共)?", "", title))
         place = m.group("place") if m else None
     national = place is None
     year = _year_of(title) if title else None
@@ -125,15 +125,18 @@ def _comm_indicator(metric: str, measure: str, place: str | None) -> str | None:
     r = rules()
     if any(w in metric for w in r["not_indicator"]):
         return None
+    local = place is not None and place != "全国"
     for alias, ind in r["_aliases"]:
         i = metric.find(alias)
-        if i < 0:
+        if i < 0 or (local and alias in r["national_only_aliases"]):
             continue
         prefix = metric[:i]
         if prefix.endswith(("（", "(")):
             prefix = ""  # 占总人口比重（常住人口城镇化率）: the bracket names the indicator
         if place and prefix.startswith(place):
             prefix = prefix[len(place):]
+        if local:
+            prefix = re.sub(r["local_prefix"], "", prefix)  # 全省地方一般公共预算收入: the province's own
         if not r["_prefix_ok"].match(prefix) or _vetoed(ind, metric, alias):
             return None
         return ind
