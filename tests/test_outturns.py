@@ -222,3 +222,15 @@ def test_official_and_reported_verdicts_side_by_side() -> None:
     res = CliRunner().invoke(app, ["verify-outturn", str(NATIONAL / "2022.md"), str(COMM / "2022.md"),
                                    "--beside", str(NATIONAL / "2023.md"), "-f", "jsonl"])
     assert res.exit_code == 0 and '"disagree": true' in res.output
+
+
+def test_panel_rows_one_official_figure_per_indicator() -> None:
+    from govledger.track.outturns import outturn_panel_rows
+
+    rows = outturn_panel_rows(build_ledger(COMM / "2024.md").records)
+    keys = [(r["indicator"], r["measure"], r["base_unit"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    growth = {r["indicator"]: r for r in rows if r["measure"] == "growth"}
+    assert growth["resident_income"]["outturn_value"] == 5.1  # real, not the nominal 5.3
+    unemp = [r for r in rows if r["indicator"] == "unemployment_surveyed" and r["measure"] == "ratio"]
+    assert [r["outturn_value"] for r in unemp] == [5.1] and "平均" in unemp[0]["outturn_quote"]

@@ -305,3 +305,20 @@ def series_rows(rows_by_year: Mapping[int, Sequence[VerdictRow]], outturns_by_ye
             "verdict": row.verdict if row else None,
         })
     return out
+
+
+def outturn_panel_rows(outturns: Iterable[Record]) -> list[dict[str, Any]]:
+    """One row per (place, year, indicator, measure): the official figure the panel's outturn column shows.
+
+    The same choice as the verdicts (``judging_outturns``): real income growth, the yearly average
+    surveyed unemployment, a sentence before a table row; the first statement of each figure.
+    """
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in judging_outturns(outturns):
+        key = (r.place, r.period, r.indicator, r.measure, r.base_unit)
+        out.setdefault(key, {
+            "place": r.place, "year": r.period, "indicator": r.indicator, "measure": r.measure,
+            "outturn_value": r.value, "outturn_unit": r.unit, "outturn_base_value": r.base_value,
+            "base_unit": r.base_unit, "outturn_quote": r.quote, "outturn_doc": r.doc, "outturn_id": r.id,
+        })
+    return list(out.values())
