@@ -21,7 +21,8 @@ from typing import Any
 from govledger.data import load_json
 from govledger.errors import ReportError
 from govledger.records import Record
-from govledger.track.verify import VerdictRow, several_year_reason, verify_records
+from govledger.track.outcomes import several_year_reason
+from govledger.track.verify import VerdictRow, verify_records
 
 _YEAR_IN = re.compile(r"((?:19|20)\d\d)年")
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
