@@ -234,3 +234,12 @@ def test_panel_rows_one_official_figure_per_indicator() -> None:
     assert growth["resident_income"]["outturn_value"] == 5.1  # real, not the nominal 5.3
     unemp = [r for r in rows if r["indicator"] == "unemployment_surveyed" and r["measure"] == "ratio"]
     assert [r["outturn_value"] for r in unemp] == [5.1] and "平均" in unemp[0]["outturn_quote"]
+
+
+def test_claim_check_price_basis_and_increments() -> None:
+    claims = check_claims(build_ledger(NATIONAL / "2010.md").records, build_ledger(COMM / "2009.md").records, year=2009)
+    retail = [c for c in claims if c.indicator == "retail_sales" and c.measure == "growth"]
+    # the report gives the real growth 16.9%, the communiqué only the nominal 15.5%: not the same figure
+    assert retail and all(c.status == "not_in_communique" for c in retail if "实际" in c.claim_quote)
+    old = check_claims(build_ledger(NATIONAL / "1990.md").records, build_ledger(COMM / "1989.md").records, year=1989)
+    assert not [c for c in old if "增加" in c.claim_quote and c.measure == "value"]  # 比上年增加505万吨

@@ -165,8 +165,26 @@ def in_unit(r: Record, unit: str | None) -> float | None:
     return None if factor is None else r.base_value * factor
 
 
+def _price_basis(r: Record, claim: bool) -> str | None:
+    """'real' or 'nominal' for a growth figure; None when a claim does not say."""
+    if r.measure != "growth":
+        return None
+    if claim:
+        i = r.sentence.find(r.quote)
+        clause = (r.sentence[max(0, i - 8) : i] if i >= 0 else "") + r.quote
+        return "real" if "实际" in clause else "nominal" if "名义" in clause else None
+    if r.indicator in _INCOME:
+        return "nominal" if _extra(r, "nominal") else "real"
+    return "real" if _extra(r, "real") else "nominal"
+
+
+_INCREMENT = re.compile(r"(?:增加|减少|多增|少增|增收|减收|新增加)了?(?:近|约|超过)?[\d一二三四五六七八九十百千]")
+
+
 def _candidates(claim: Record, outturns: Sequence[Record]) -> list[Record]:
-    same = [o for o in outturns if o.indicator == claim.indicator and in_unit(o, claim.base_unit) is not None]
+    basis = _price_basis(claim, True)
+    same = [o for o in outturns if o.indicator == claim.indicator and in_unit(o, claim.base_unit) is not None
+            and (basis is None or _price_basis(o, False) in (None, basis))]
     exact = [o for o in same if o.measure == claim.measure]
     if exact:
         return exact
@@ -193,6 +211,8 @@ def check_claims(report_records: Sequence[Record], outturns: Sequence[Record], *
             continue
         if several_year_reason(c, year) or _recalled(c, year):
             continue
+        if c.measure == "value" and _INCREMENT.search(c.quote):
+            continue  # 比上年增加505万吨: a change of the level, not the level the communiqué states
         best: tuple[int, float, int, Record] | None = None
         for o in _candidates(c, outturns):
             status, diff = compare_figures(c, o)
