@@ -18,6 +18,7 @@ back, so quotes stay verbatim slices of the communiqué text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -50,6 +51,7 @@ def rules() -> dict[str, Any]:
     raw["_footnote"] = re.compile(raw["footnote"])
     raw["_place"] = re.compile(raw["place_title"])
     raw["_prefix_ok"] = re.compile(raw["prefix_ok"])
+    raw["_tail_ok"] = re.compile(raw["tail_ok"])
     raw["_carry"] = re.compile(raw["carry_metric"])
     raw["_whole_year"] = re.compile(raw["whole_year_metric"])
     raw["_period"] = re.compile(raw["period_words"])
@@ -137,10 +139,21 @@ def _comm_indicator(metric: str, measure: str, place: str | None) -> str | None:
             prefix = prefix[len(place):]
         if local:
             prefix = re.sub(r["local_prefix"], "", prefix)  # 全省地方一般公共预算收入: the province's own
-        if not r["_prefix_ok"].match(prefix) or _vetoed(ind, metric, alias):
+        if not r["_prefix_ok"].match(prefix) or _vetoed(ind, metric, alias) or not _ends_with(metric, [alias]):
             return None
         return ind
-    return map_indicator(metric, measure, allow_bare=False)
+    found = map_indicator(metric, measure, allow_bare=False)
+    item = next((i for i in catalogue() if i.id == found), None)
+    return found if item is not None and _ends_with(metric, item.aliases) else None
+
+
+def _ends_with(metric: str, aliases: Sequence[str]) -> bool:
+    """The indicator's wording is the head of the metric (last, but for 人数, 平均值, a bracket)."""
+    for alias in aliases:
+        i = metric.rfind(alias)
+        if i >= 0 and rules()["_tail_ok"].match(metric[i + len(alias) :]):
+            return True
+    return False
 
 
 def _vetoed(indicator: str, metric: str, alias: str) -> bool:
@@ -214,13 +227,16 @@ def _sentence_outturns(
 ) -> list[tuple[Draft, str, dict[str, object]]]:
     """Keep the drafts that state a catalogue indicator for the whole place and year."""
     r = rules()
-    drafts = sorted(drafts + flat_drafts(clean), key=lambda d: d.q.start)
+    flats = [f for f in flat_drafts(clean) if not any(d.q.start < f.q.end and f.q.start < d.q.end for d in drafts)]
+    drafts = sorted(drafts + flats, key=lambda d: d.q.start)  # 与上年持平, unless the grammar read it already
     out: list[tuple[Draft, str, dict[str, object]]] = []
     dropped: set[str] = set()  # 外贸货物吞吐量45亿吨，增长4.0%: the growth of a level that is not the indicator
-    wide_words = [w for w in r["wide_part_markers"] if w in wide_before]
     for i, d in enumerate(drafts):
         clause_start = _clause_start(clean, d.q.start)
         clause = clean[clause_start : d.q.start]
+        wide_words = [w for w in r["wide_part_markers"] if w in wide_before + clean[:clause_start]]
+        if d.bound == "exact" and any(clause.rstrip().endswith(w) for w in r["min_words"]):
+            d.bound = "min"  # 跃上10万亿元的新台阶: a milestone is a floor
         if i > 0 and (r["_carry"].match(d.metric) or not d.metric):
             d.metric = drafts[i - 1].metric  # 比上年增长4.7%，扣除价格因素，实际增长2.1%: same subject
         elif i > 0 and d.metric.startswith("占") and "（" not in d.metric:
@@ -234,7 +250,7 @@ def _sentence_outturns(
             if d.measure == "avg_growth":
                 d.measure = "growth"  # the year's average over last year's, not a several-year average
         indicator = _comm_indicator(d.metric, d.measure, place) or _headless(d.metric, wide_before + clean[:clause_start])
-        if indicator in r["rate_indicators"] and d.q.unit is None and d.q.value == 0:
+        if indicator in r["rate_indicators"] and d.q.unit in (None, "持平") and d.q.value == 0:
             d.measure, d.q.base_unit = "pp_change", "pp"  # 与上年末持平 after a rate
         if indicator is not None and not fits_unit(indicator, d.q.base_unit):
             dropped.add(d.metric)

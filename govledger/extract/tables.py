@@ -140,8 +140,9 @@ def _label_indicator(label: str, caption: str, kind: str) -> str | None:
     if r["_total"].match(label):
         found = next((str(ind) for alias, ind in rules()["_aliases"] if alias in caption), None)
         found = found or next((i.id for i in catalogue() if any(a in caption for a in i.aliases if len(a) >= 4)), None)
-        # 分行业城镇固定资产投资: the caption itself names a part
-        return None if found is None or _is_part(found, caption) else found
+        # 分行业城镇固定资产投资: the title itself names a part (its column words do not: 合同项目)
+        title = next((h for h in caption.split("\n") if r["_caption"].search(h)), caption.split("\n")[0])
+        return None if found is None or _is_part(found, title) else found
     ind = _comm_indicator(label, "value", None)
     return None if ind is None or _is_part(ind, label) else ind
 
@@ -191,7 +192,7 @@ def table_figures(norm: str, lines: list[tuple[int, int]], year: int | None) -> 
                 columns_text.append(text)
                 kinds = _header_kinds(columns_text, year)
             continue
-        caption = " ".join(header)
+        caption = "\n".join(header)
         out.extend(_row_figures(label, values, cells, caption, kinds, cell_kinds, unit_line, a, b, line))
     return out
 
