@@ -252,6 +252,8 @@ def _sentence_outturns(
         indicator = _comm_indicator(d.metric, d.measure, place) or _headless(d.metric, wide_before + clean[:clause_start])
         if indicator in r["rate_indicators"] and d.q.unit in (None, "持平") and d.q.value == 0:
             d.measure, d.q.base_unit = "pp_change", "pp"  # 与上年末持平 after a rate
+        if indicator is not None and d.measure == "pp_change" and indicator not in r["rate_indicators"]:
+            continue  # 增幅比上年回落12.6个百分点: a change of the growth rate, not of the indicator
         if indicator is not None and not fits_unit(indicator, d.q.base_unit):
             dropped.add(d.metric)
         if indicator is None or d.metric in dropped:
