@@ -243,3 +243,12 @@ def test_claim_check_price_basis_and_increments() -> None:
     assert retail and all(c.status == "not_in_communique" for c in retail if "实际" in c.claim_quote)
     old = check_claims(build_ledger(NATIONAL / "1990.md").records, build_ledger(COMM / "1989.md").records, year=1989)
     assert not [c for c in old if "增加" in c.claim_quote and c.measure == "value"]  # 比上年增加505万吨
+
+
+def test_series_takes_the_stated_target_not_a_recalled_result() -> None:
+    from govledger.serve.cli_outturns import outturn_series
+
+    rows = {r["year"]: r for r in outturn_series("gdp", SHARED / "corpus", "growth", first=2011, last=2011)}
+    # the 2011 plan part also recalls 2010's 国内生产总值增长10.3%; the target is 8%左右
+    assert rows[2011]["target_value"] == 8 and "左右" in rows[2011]["target_quote"]
+    assert rows[2011]["outturn_value"] == 9.2 and rows[2011]["verdict"] == "met"

@@ -24,6 +24,8 @@ from govledger.records import Record
 from govledger.track.outcomes import several_year_reason
 from govledger.track.verify import VerdictRow, verify_records
 
+_GROWTH_WORDS = re.compile(r"增长|增速|速度")
+_TARGET_WORDS = re.compile(r"目标|预期")
 _YEAR_IN = re.compile(r"((?:19|20)\d\d)年")
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _INCOME = ("resident_income", "urban_income", "rural_income")
@@ -312,7 +314,13 @@ def series_rows(rows_by_year: Mapping[int, Sequence[VerdictRow]], outturns_by_ye
     """Per year: the target of the indicator (first statement) and the official outturn, both quotes."""
     out = []
     for y in sorted(set(rows_by_year) | set(outturns_by_year)):
-        row = next((r for r in rows_by_year.get(y, []) if r.indicator == indicator and r.measure == measure), None)
+        candidates = [r for r in rows_by_year.get(y, []) if r.indicator == indicator and (
+            r.measure == measure or (measure == "growth" and r.measure == "ratio" and _GROWTH_WORDS.search(r.target_quote)))]
+        # a target names itself (目标, 预期) or is qualified (左右, 以上, a range); a bare figure in the plan
+        # part is more often a result recalled there (国内生产总值增长10.3%，居民消费价格涨幅控制在3.3%… in 2011)
+        candidates.sort(key=lambda r: (0 if _TARGET_WORDS.search(r.target_quote) else 1,
+                                       0 if r.bound != "exact" or r.target_value_max is not None else 1))
+        row = candidates[0] if candidates else None
         official = next((o for o in judging_outturns(outturns_by_year.get(y, []))
                          if o.indicator == indicator and o.measure == measure), None)
         out.append({
@@ -323,7 +331,7 @@ def series_rows(rows_by_year: Mapping[int, Sequence[VerdictRow]], outturns_by_ye
             "target_quote": row.target_quote if row else None,
             "outturn_value": official.value if official else None,
             "outturn_quote": official.quote if official else None,
-            "verdict": row.verdict if row else None,
+            "verdict": _series_verdict(row, official, measure),
         })
     return out
 
@@ -343,3 +351,23 @@ def outturn_panel_rows(outturns: Iterable[Record]) -> list[dict[str, Any]]:
             "base_unit": r.base_unit, "outturn_quote": r.quote, "outturn_doc": r.doc, "outturn_id": r.id,
         })
     return list(out.values())
+
+
+def _series_verdict(row: VerdictRow | None, official: Record | None, measure: str) -> str | None:
+    """The row's verdict; a growth target the report extraction read as a share (调控目标定为8%) is judged here."""
+    from govledger.track.judge import judge
+
+    if row is None:
+        return None
+    if row.measure == measure:
+        return row.verdict
+    target = Record(
+        id=row.target_id, doc=row.doc, place=row.place, year=row.year, period=row.target_period, kind="target",
+        estimated=False, section=[], sentence=row.sentence, quote=row.target_quote, metric=row.metric,
+        indicator=row.indicator, measure=measure,  # type: ignore[arg-type]
+        value=row.target_value, value_max=row.target_value_max, unit=row.target_unit,
+        base_value=row.target_base_value, base_unit=row.base_unit, bound=row.bound,  # type: ignore[arg-type]
+        strength=row.strength,  # type: ignore[arg-type]
+        deadline=None,
+    )
+    return judge(target, official).verdict
