@@ -125,7 +125,7 @@ def verify_outturn(
         return
     ln = load_report(report_next)
     reported = verify_records(ly.records, ln.records, year=ly.year, doc=ly.doc, place=ly.place)
-    pairs = compare_verdicts(rows, reported)
+    pairs = compare_verdicts(rows, reported, ln.records)
     if fmt == "table":
         _table(f"{ly.doc}: communiqué {lc.doc} vs report {ln.doc}", pairs,
                ("indicator", "target_quote", "official_verdict", "official_quote", "report_verdict", "report_quote", "disagree"))
@@ -148,11 +148,12 @@ def _verify_corpus(corpus: Path, fmt: str, output: Path | None) -> None:
         try:
             ly, _, rows = verify_outturn_pair(rep, comm)
             rows = [r for r in rows if r.indicator]
-            reported = verify_records(ly.records, load_report(nxt).records, year=y) if nxt else []
+            next_records = load_report(nxt).records if nxt else []
+            reported = verify_records(ly.records, next_records, year=y) if nxt else []
         except ReportError as exc:
             failed.append(str(exc))
             continue
-        pairs = compare_verdicts(rows, reported)
+        pairs = compare_verdicts(rows, reported, next_records)
         every.extend(pairs)
         row: dict[str, Any] = {"year": y, "targets": len(rows)}
         row.update(summarise(rows))

@@ -261,21 +261,24 @@ def _as_record(row: VerdictRow, official: bool) -> Record | None:
     )
 
 
-def compare_verdicts(official: Sequence[VerdictRow], reported: Sequence[VerdictRow]) -> list[dict[str, Any]]:
+def compare_verdicts(official: Sequence[VerdictRow], reported: Sequence[VerdictRow],
+                     report_records: Sequence[Record] = ()) -> list[dict[str, Any]]:
     """The communiqué's verdict beside report Y+1's for each target; disagreements flagged with both quotes.
 
     They disagree when both judged the target (met / missed / partly met) differently,
     or when both found a figure of the same measure and the report's figure is not
-    the official one even after the report's own rounding (``compare_figures``).
+    the official one even after the report's own rounding (``compare_figures``; pass
+    ``report_records`` so the report's figure keeps its own bound and wording).
     """
     by_id = {r.target_id: r for r in reported}
+    records = {r.id: r for r in report_records}  # the report's outcome with its own bound (在4800亿公斤以上)
     out = []
     for o in official:
         r = by_id.get(o.target_id)
         rv = r.verdict if r else "not_reported"
         values_differ = False
         if r is not None and r.outcome_measure == o.outcome_measure:
-            claim, fact = _as_record(r, False), _as_record(o, True)
+            claim, fact = records.get(r.outcome_id or "") or _as_record(r, False), _as_record(o, True)
             if claim is not None and fact is not None and in_unit(fact, claim.base_unit) is not None:
                 values_differ = compare_figures(claim, fact)[0] == "different"
         disagree = (o.verdict != rv and o.verdict in _JUDGED and rv in _JUDGED) or values_differ
