@@ -83,6 +83,8 @@ def read_head(norm: str) -> CommuniqueHead:
     title = ""
     for a, b in split_lines(norm)[:30]:
         line = re.sub(r"^title:\s*", "", norm[a:b].strip("*# "))
+        if line.startswith(("|", "- ", "`", ">")) or "`" in line:
+            continue  # a table row or a note that mentions communiqués is not a title
         if any(w in line for w in rules()["title"]):
             title = line
             break
