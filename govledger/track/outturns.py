@@ -20,6 +20,7 @@ from typing import Any
 
 from govledger.data import load_json
 from govledger.errors import ReportError
+from govledger.extract.metrics import variant_of
 from govledger.records import Record
 from govledger.track.outcomes import several_year_reason
 from govledger.track.verify import VerdictRow, verify_records
@@ -185,8 +186,10 @@ _INCREMENT = re.compile(r"(?:增加|减少|多增|少增|增收|减收|新增加
 
 def _candidates(claim: Record, outturns: Sequence[Record]) -> list[Record]:
     basis = _price_basis(claim, True)
+    wording = variant_of(claim.indicator, claim.metric)
     same = [o for o in outturns if o.indicator == claim.indicator and in_unit(o, claim.base_unit) is not None
-            and (basis is None or _price_basis(o, False) in (None, basis))]
+            and (basis is None or _price_basis(o, False) in (None, basis))
+            and (wording is None or variant_of(o.indicator, o.metric) in (None, wording))]  # 外资 is not 外商直接投资
     exact = [o for o in same if o.measure == claim.measure]
     if exact:
         return exact
