@@ -45,10 +45,17 @@ def ledger_from_source(
     """Structure and extract an already-read report."""
     from govledger.extract import extract_records
     from govledger.structure import analyse_report
+    from govledger.structure.doctype import document_type
 
+    kind = document_type(source.text)
+    if kind.kind == "communique":
+        from govledger.extract.outturns import communique_ledger
+
+        return communique_ledger(source, kind, doc=doc, place=place, year=year)
     layout = analyse_report(source.text, file_name=source.path, place=place, year=year)
     if not layout.is_report:
-        raise ReportError(source.path, f"not a government work report ({layout.why_not})")
+        why = layout.why_not if kind.kind == "work_report" else f"{layout.why_not}; found {kind.label}"
+        raise ReportError(source.path, f"not a government work report ({why})")
     # a corpus tree's files are all named 2024.md: the tree gives the id (yaan_2024)
     doc_id = doc or (layout.facts.doc if layout.facts else None) or source.doc
     records = extract_records(layout, doc_id)

@@ -160,6 +160,13 @@ def _verify_pair(reader: LedgerReader, y: Path, y1: Path, *, tolerance: float, t
         if not p.exists():
             raise ReportError(str(p), "no such file")
     ly, ly1 = reader.load(y), reader.load(y1)
+    if any(r.kind == "outturn" for r in [*ly.records[:1], *ly1.records[:1]]):  # a statistical communiqué
+        from govledger.serve.cli_outturns import verify_loaded
+
+        rows = verify_loaded(ly, ly1, y, y1, tolerance_pp=tolerance, tolerance_rel=tolerance_rel,
+                             include_all=include_all)
+        apply_overrides(rows, _overrides_for(reader.store, [ly.doc]))
+        return ly, ly1, [r for r in rows if r.indicator] if indicators_only else rows
     try:
         rows = verify_reports(ly, ly1, tolerance_pp=tolerance, tolerance_rel=tolerance_rel, threshold=threshold,
                               include_all=include_all)
