@@ -178,6 +178,8 @@ def _is_modifier(text: str, q: Quantity) -> bool:
     follow = text[q.end : q.end + 1]
     if not follow or not ("\u4e00" <= follow <= "\u9fff"):
         return False
+    if follow == "的" and q.kind == "amount" and q.base_unit in ("元", "美元") and _MODIFIER_HEAD.match(text, q.end + 1):
+        return True  # GDP过500亿元的县市区: a size class of what follows
     if follow in rules()["modifier_followers"]:
         return False
     if text.startswith(("级", "规模"), q.num_end):
