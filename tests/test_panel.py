@@ -133,3 +133,21 @@ def test_panel_over_a_folder_of_real_reports(tmp_path: Path) -> None:
     assert list(national["verdict"].fillna("")) == ["met", "met", ""]
     changes = target_changes(df, "国务院", "cpi")
     assert list(changes["change"]) == ["new", "unchanged", "lowered"]  # 3% → 3% → 2%
+
+
+def test_panel_sets_the_official_outturn_beside_the_target(tmp_path: Path) -> None:
+    """National targets of 2024 with report 2025's outcome and the communiqué's official figure (issue 9)."""
+    import shutil
+
+    from govledger.track.panel import panel as build_panel
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    shutil.copy(corpus / "national" / "2024.md", tmp_path / "guowuyuan_2024.md")
+    shutil.copy(corpus / "national" / "2025.md", tmp_path / "guowuyuan_2025.md")
+    shutil.copy(corpus / "statistical_communiques" / "2024.md", tmp_path / "communique_2024.md")
+    df = build_panel(tmp_path, indicators_only=True)
+    gdp = df[(df["kind"] == "target") & (df["period"] == 2024) & (df["indicator"] == "gdp")].iloc[0]
+    assert gdp["verdict"] == "met"  # the communiqué does not take report 2025's place as the next year
+    assert gdp["official_base_value"] == 5.0 and "5.0%" in gdp["official_quote"]
+    jobs = df[(df["kind"] == "target") & (df["period"] == 2024) & (df["indicator"] == "urban_new_jobs")].iloc[0]
+    assert jobs["official_base_value"] == 12_560_000

@@ -33,12 +33,13 @@ PANEL_COLUMNS: tuple[str, ...] = (
     "measure", "value", "value_max", "unit", "base_value", "base_unit", "bound", "strength", "estimated",
     "deadline", "quote", "restated", "outcome_quote", "outcome_value", "outcome_base_value", "outcome_base_unit",
     "outcome_estimated",
-    "verdict", "gap", "match_score", "reason",
+    "verdict", "gap", "match_score", "reason", "official_base_value", "official_quote",
 )
 DEFAULT_TOLERANCE_PP, DEFAULT_TOLERANCE_REL = 0.2, 0.01
 _DTYPES: dict[str, str] = {
     "year": "Int64", "period": "Int64", "value": "float64", "value_max": "float64", "base_value": "float64",
     "outcome_value": "float64", "outcome_base_value": "float64", "gap": "float64", "match_score": "float64",
+    "official_base_value": "float64",
     "estimated": "boolean", "outcome_estimated": "boolean", "restated": "boolean",
 }
 
@@ -136,7 +137,8 @@ def _verdicts(
     by_key: dict[tuple[str, int], LoadedLedger] = {}
     for lg in ledgers:
         p = normalise_place(lg.place)
-        if p is not None and lg.year is not None:
+        is_communique = bool(lg.records) and all(r.kind == "outturn" for r in lg.records)
+        if p is not None and lg.year is not None and not is_communique:  # a communiqué pairs with no report
             by_key.setdefault((p.name, lg.year), lg)
     out: dict[str, VerdictRow] = {}
     for (place, year), lg in by_key.items():
@@ -214,8 +216,36 @@ def panel(
         # the record's own fields, a report at a time and column by column
         for name, column in () if not kept else zip(record_fields, zip(*map(record_values, kept), strict=True), strict=True):
             cols[name].extend(column)
+    official = _official_figures(ledgers)
+    for name in ("official_base_value", "official_quote"):
+        cols[name] = [None] * len(cols["place"])
+    if official:
+        for i, kind in enumerate(cols["kind"]):
+            if kind != "target":
+                continue
+            key = (cols["place"][i], cols["period"][i], cols["indicator"][i], cols["measure"][i], cols["base_unit"][i])
+            hit = official.get(key)
+            if hit is not None:
+                cols["official_base_value"][i], cols["official_quote"][i] = hit
     df = pd.DataFrame({c: pd.Series(cols[c], dtype=_DTYPES.get(c, "object")) for c in PANEL_COLUMNS})
     return df
+
+
+def _official_figures(ledgers: list[LoadedLedger]) -> dict[tuple[Any, ...], tuple[float | None, str]]:
+    """(place, year, indicator, measure, base unit) → the statistical communiqué's figure and quote.
+
+    A target of year Y sits beside the official outturn of Y when the panel holds the
+    communiqué of that place and year (issue 9); the choice of figure is the verdicts'.
+    """
+    from govledger.track.outturns import outturn_panel_rows
+
+    outturns = [r for lg in ledgers for r in lg.records if r.kind == "outturn"]
+    out: dict[tuple[Any, ...], tuple[float | None, str]] = {}
+    for row in outturn_panel_rows(outturns):
+        place = normalise_place(row["place"])
+        key = (place.name if place else row["place"], row["year"], row["indicator"], row["measure"], row["base_unit"])
+        out.setdefault(key, (row["outturn_base_value"], row["outturn_quote"]))
+    return out
 
 
 def export_panel(df: pd.DataFrame, path: str | Path) -> Path:
