@@ -86,6 +86,7 @@ def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
     ]
     # paragraphs that state numeric catalogue targets: the list of main targets
     listing = {s.paragraph for s, ds in zip(layout.sentences, drafts_of, strict=True) if any(d.indicator for d in ds)}
+    listing |= _bullets_of_a_listing(layout, listing)
     for sentence, drafts in zip(layout.sentences, drafts_of, strict=True):
         for draft in drafts:
             records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1, estimates_from))
@@ -96,6 +97,26 @@ def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
     for n, r in enumerate(records, 1):
         r.id = f"{doc}#{n}"
     return records
+
+
+def _bullets_of_a_listing(layout: ReportLayout, listing: set[int]) -> set[int]:
+    """"——经济中心城市建设…迈上5000亿元" / "——美丽宜居城市…单位GDP能耗持续下降": the dash bullets
+    next to a list of main targets belong to that list."""
+    out: set[int] = set()
+    paras = layout.paragraphs
+
+    def bullet(i: int) -> bool:
+        return layout.norm.startswith("——", paras[i].start)
+
+    for i in sorted(listing):
+        if not bullet(i):
+            continue
+        for step in (1, -1):
+            j = i + step
+            while 0 <= j < len(paras) and bullet(j) and j not in listing:
+                out.add(j)
+                j += step
+    return out
 
 
 def rules_past() -> list[str]:
@@ -355,11 +376,12 @@ def qualitative_targets(text: str, in_target_list: bool = False) -> list[Draft]:
                 start = max(_last_delim(text, m.start()), 0)
                 subject = text[start : m.start()]
             for item in re.split(r"[、和及与]", trim_metric(subject)):
-                indicator = map_indicator(trim_metric(item))
+                item = complete_bare_head(trim_metric(item), subject)  # 粮食播种面积和产量 → 粮食产量
+                indicator = map_indicator(item)
                 if indicator is None:
                     continue
                 q = Quantity(start, m.end(), m.end(), math.nan, None, None, None, 1.0, "qualitative", "", False)
-                d = Draft(q, start, trim_metric(item), indicator, "qualitative", "exact", classify_strength(text[:start]))
+                d = Draft(q, start, item, indicator, "qualitative", "exact", classify_strength(text[:start]))
                 out.append(d)
     return out
 
