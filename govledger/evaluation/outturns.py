@@ -16,31 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from govledger.errors import ReportError
+from govledger.evaluation.quantities import Score
 
 Predict = Callable[[Path], list[dict[str, Any]]]
 
 
 @dataclass
-class OutturnScore:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class OutturnScore(Score):
+    """The one Score type, with what an outturn evaluation lists besides."""
+
     per_doc: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     misses: list[dict[str, Any]] = field(default_factory=list)  # gold without a prediction
     extras: list[dict[str, Any]] = field(default_factory=list)  # predictions without gold
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def load_labels(path: str | Path) -> list[dict[str, Any]]:
