@@ -49,9 +49,14 @@ def ledger_from_source(
 
     kind = document_type(source.text)
     if kind.kind == "communique":
-        from govledger.extract.outturns import communique_ledger
+        from govledger.extract.outturns import communique_records
 
-        return communique_ledger(source, kind, doc=doc, place=place, year=year)
+        doc_id = doc or (f"communique_{source.doc}" if source.doc.isdigit() else source.doc)
+        records, level = communique_records(source, kind, doc=doc_id, place=place, year=year)
+        return Ledger(
+            doc=doc_id, path=source.path, format=source.format, place=records[0].place, year=records[0].year,
+            text=source.text, sha256=_fingerprint(source.text), records=records, level=level,
+        )
     layout = analyse_report(source.text, file_name=source.path, place=place, year=year)
     if not layout.is_report:
         why = layout.why_not if kind.kind == "work_report" else f"{layout.why_not}; found {kind.label}"
@@ -66,13 +71,17 @@ def ledger_from_source(
         place=layout.place,
         year=layout.year,
         text=source.text,
-        sha256=hashlib.sha256(source.text.encode("utf-8") + rules_fingerprint()).hexdigest(),
+        sha256=_fingerprint(source.text),
         records=records,
         level=layout.level,
         sentences=layout.sentences,
         delivered=layout.facts.delivered if layout.facts else None,
         notes=list(layout.facts.notes) if layout.facts else [],
     )
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8") + rules_fingerprint()).hexdigest()
 
 
 @lru_cache(maxsize=1)

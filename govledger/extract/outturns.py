@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from govledger.data import load_json
@@ -30,71 +29,16 @@ from govledger.extract.metrics import catalogue, fits_unit, map_indicator, trim_
 from govledger.extract.numbers import Quantity
 from govledger.read.normalize import normalize_text
 from govledger.records import Record
+from govledger.structure.doctype import communique_rules as rules
+from govledger.structure.doctype import read_head
 from govledger.structure.layout import split_lines
 from govledger.structure.sentences import split_sentences
 
 _DELIMS = "，；：,;:"
-_CN_YEAR_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-                   "六": "6", "七": "7", "八": "8", "九": "9"}
-_YEAR = re.compile(r"((?:19|20)\d\d)年|([一二三四五六七八九〇零]{4})年")
 _TABLE_ROW = re.compile(r"^(?:[|\-]\s|\|)")
 _HEADING = re.compile(r"^#{1,6}\s")
 _IMAGE = re.compile(r"^!\[")
 _NOTE = re.compile(r"^(?:\[\d{1,3}\]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])")
-
-
-@lru_cache(maxsize=1)
-def rules() -> dict[str, Any]:
-    """communique.json with its lists compiled once."""
-    raw = dict(load_json("communique.json"))
-    raw["_aliases"] = sorted(raw["aliases"].items(), key=lambda kv: -len(kv[0]))
-    raw["_footnote"] = re.compile(raw["footnote"])
-    raw["_place"] = re.compile(raw["place_title"])
-    raw["_prefix_ok"] = re.compile(raw["prefix_ok"])
-    raw["_tail_ok"] = re.compile(raw["tail_ok"])
-    raw["_carry"] = re.compile(raw["carry_metric"])
-    raw["_whole_year"] = re.compile(raw["whole_year_metric"])
-    raw["_period"] = re.compile(raw["period_words"])
-    raw["_flat"] = re.compile(raw["flat"])
-    return raw
-
-
-@dataclass(frozen=True)
-class CommuniqueHead:
-    """What the title says: the place (None for the nation) and the year reported."""
-
-    title: str
-    place: str | None
-    year: int | None
-    national: bool
-
-
-def _year_of(text: str) -> int | None:
-    m = _YEAR.search(text)
-    if not m:
-        return None
-    if m.group(1):
-        return int(m.group(1))
-    return int("".join(_CN_YEAR_DIGITS[c] for c in m.group(2)))
-
-
-def read_head(norm: str) -> CommuniqueHead:
-    """Title line (the first line naming a 统计公报), place and reported year."""
-    title = ""
-    for a, b in split_lines(norm)[:30]:
-        line = re.sub(r"^title:\s*", "", norm[a:b].strip("*# "))
-        if line.startswith(("|", "- ", "`", ">")) or "`" in line:
-            continue  # a table row or a note that mentions communiqués is not a title
-        if any(w in line for w in rules()["title"]):
-            title = line
-            break
-    place = None
-    if title and not any(w in title for w in rules()["national_title"]):
-        m = rules()["_place"].search(re.sub(r"^(?:中共)?", "", title))
-        place = m.group("place") if m else None
-    national = place is None
-    year = _year_of(title) if title else None
-    return CommuniqueHead(title, place, year, national)
 
 
 def _clean(sentence: str) -> tuple[str, list[int]]:
@@ -388,27 +332,20 @@ def check_complete(norm: str) -> str | None:
     return f"truncated: ends mid-sentence ('…{last[-20:]}')"
 
 
-def communique_ledger(
-    source: Any, kind: Any, *, doc: str | None = None, place: str | None = None, year: int | None = None
-) -> Any:
-    """A ``Ledger`` of outturn records for a communiqué; ``ReportError`` when it is cut short or has no figures."""
-    import hashlib
+def communique_records(source: Any, kind: Any, *, doc: str, place: str | None = None,
+                       year: int | None = None) -> tuple[list[Record], str | None]:
+    """The outturn records of a communiqué and its level; ``ReportError`` when it is cut short or has no figures.
 
+    The pipeline wraps them in a ``Ledger`` (this stage knows nothing of ledgers or fingerprints).
+    """
     from govledger.errors import ReportError
-    from govledger.pipeline import Ledger, rules_fingerprint
 
     norm = normalize_text(source.text)
-    doc_id = doc or (f"communique_{source.doc}" if source.doc.isdigit() else source.doc)
-    records = extract_outturns(source.text, doc_id, place=place, year=year)
+    records = extract_outturns(source.text, doc, place=place, year=year)
     if not records:
         raise ReportError(source.path, f"no official figures found ({kind.label}, {kind.changes} year-on-year changes)")
     why = check_complete(norm)
     if why:
         raise ReportError(source.path, f"{why} ({kind.label})")
     head = read_head(norm)
-    return Ledger(
-        doc=doc_id, path=source.path, format=source.format, place=records[0].place, year=records[0].year,
-        text=source.text,
-        sha256=hashlib.sha256(source.text.encode("utf-8") + rules_fingerprint()).hexdigest(),
-        records=records, level="national" if head.national and place is None else None,
-    )
+    return records, ("national" if head.national and place is None else None)
