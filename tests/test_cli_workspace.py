@@ -151,3 +151,69 @@ def test_digest_send_to_a_closed_port_is_one_line(demo: Workspace) -> None:
 
 def test_system_actor_is_admin() -> None:
     assert SYSTEM.can("manage_users") and SYSTEM.can("import")
+
+
+class _PickyInbox(_Inbox):
+    """Refuses one recipient, as a real server refuses an unknown mailbox."""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          rcpt_options: Any) -> str:
+        if address.startswith("refuse@"):
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_digest_goes_on_past_a_failing_recipient(demo: Workspace) -> None:
+    """A stored address that is a list (saved before addresses were checked) and a mailbox the server refuses:
+    both are reported by name, every other department still gets its reminder, the exit code says so."""
+    from aiosmtpd.controller import Controller
+    from sqlalchemy import text
+
+    due = [e["department"] for e in demo.digest()]
+    by_name = {d.name: d.id for d in demo.departments()}
+    if len(due) < 3:  # the demo deals tasks to six departments: give two more something due soon
+        for name in [n for n in by_name if n not in due][: 3 - len(due)]:
+            task = demo.list_tasks(TaskFilter(department_id=by_name[name]), per_page=1).items[0]
+            demo.update_task(SYSTEM, task.id, task.version, {"lead_id": by_name[name], "deadline": date(2024, 9, 5)})
+        due = [e["department"] for e in demo.digest()]
+    assert len(due) >= 3
+    with demo.store.engine.begin() as conn:
+        conn.execute(text("UPDATE departments SET email = :e WHERE name = :n"), {"e": "a@x.org, b@y.org", "n": due[0]})
+    demo.update_department(SYSTEM, by_name[due[1]], email="refuse@example.org")
+    for name in due[2:]:
+        demo.update_department(SYSTEM, by_name[name], email=f"d{by_name[name]}@example.org")
+    inbox = _PickyInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        result = cli("digest", "--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--today", "2024-09-01",
+                     "--db", str(demo.store.engine.url.database))
+    finally:
+        controller.stop()
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert f"not sent: {due[0]}" in result.output and f"not sent: {due[1]}" in result.output
+    assert f"sent {len(due) - 2} reminders" in result.output and "2 failed" in result.output
+    assert sorted(m["To"] for m in inbox.messages) == sorted(f"d{by_name[n]}@example.org" for n in due[2:])
+
+
+def test_tokens_are_listed_and_revoked_from_the_cli(tmp_path: Path) -> None:
+    db = str(tmp_path / "ws.db")
+    ws = Workspace(open_store(db))
+    user = ws.add_user(SYSTEM, "bot", "correct horse battery", "viewer")
+    first, _ = ws.issue_credential(user.id, "token", "cron")
+    second, _ = ws.issue_credential(user.id, "token", "backup")
+    listing = cli("user", "tokens", "bot", "--db", db)
+    assert listing.exit_code == 0 and "cron" in listing.output and "backup" in listing.output
+    assert first not in listing.output  # never the secret
+    token_id = int(listing.output.splitlines()[0].split("\t")[0])
+    one = cli("user", "revoke", "bot", "--token", str(token_id), "--db", db)
+    assert one.exit_code == 0 and "revoked 1" in one.output
+    assert ws.resolve_credential(first, "token") is None and ws.resolve_credential(second, "token") is not None
+    missing = cli("user", "revoke", "bot", "--token", "999", "--db", db)
+    assert missing.exit_code == 2 and "no token 999" in missing.output
+    every = cli("user", "revoke", "bot", "--db", db)
+    assert every.exit_code == 0 and ws.resolve_credential(second, "token") is None
+    assert "token.revoke" in [a.action for a in ws.history(limit=5)]

@@ -199,10 +199,10 @@ def import_report_bytes(ws: Workspace, user: UserView, filename: str, data: byte
     """Read an uploaded report (any format ``govledger.read`` knows) and import it with its tasks.
 
     Blocking and CPU-heavy (a large report takes seconds): the routes run it
-    in a worker thread (``run_in_threadpool``) so the event loop keeps
-    serving everyone else meanwhile.
+    in a worker thread (``run_in_threadpool``), and the extraction itself in a
+    worker process (``jobs.py``), so the server keeps serving everyone else.
     """
-    from govledger.pipeline import build_ledger
+    from govledger.serve.workspace.jobs import extract_report
 
     name = upload_name(filename, "report.txt")
     if name.lower().endswith(".docx"):
@@ -211,7 +211,7 @@ def import_report_bytes(ws: Workspace, user: UserView, filename: str, data: byte
         path = Path(folder) / name
         path.write_bytes(data)
         try:
-            ledger = build_ledger(path)
+            ledger = extract_report(str(path))  # in a worker process: the server's lock stays free
         except ReportError as exc:
             # fix: a reader may quote the path it was given (corrupt .docx); show the file's name, not the server's
             # temporary folder

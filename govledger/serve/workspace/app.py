@@ -105,7 +105,7 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
     by default only logged-in users see it. Swagger UI comes from the ``swagger-ui-bundle`` package's own
     files, so the docs work on a closed network and under the pages' ``script-src 'self'``.
     """
-    from govledger.serve.workspace import api, docs, pages
+    from govledger.serve.workspace import api, docs, jobs, pages
     from govledger.serve.workspace.guard import RequestGuard
 
     app = FastAPI(title="govledger 督查工作台 API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
@@ -115,6 +115,7 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
     app.state.secure_cookies = secure_cookies
     app.state.public_docs = public_docs
     app.add_middleware(RequestGuard, identify=lambda headers: has_credential(app, headers))
+    app.router.on_shutdown.append(jobs.shutdown)
     app.mount("/static/workspace", StaticFiles(directory=str(HERE / "static")), name="workspace-static")
     docs.mount(app)
     echarts = echarts_path()
@@ -187,7 +188,7 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
         return FileResponse(echarts, media_type="text/javascript")
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:  # on the event loop itself: it answers whatever the worker threads do
         return {"status": "ok"}
 
     app.include_router(api.router)
