@@ -49,7 +49,7 @@ def build_database(path: Path, min_tasks: int = 500) -> tuple[int, int]:
     """A workspace with one report of ≥ ``min_tasks`` tasks, assigned to six departments, some feedback approved."""
     from govledger.pipeline import build_ledger
     from govledger.store import open_store
-    from govledger.store.workspace import SYSTEM, Actor, TaskFilter, Workspace
+    from govledger.workspace import SYSTEM, Actor, TaskFilter, Workspace
 
     rng = random.Random(2024)
     ws = Workspace(open_store(f"sqlite:///{path}"), today=date(2024, 9, 1))

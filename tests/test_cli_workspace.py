@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from govledger.cli import _register, app
 from govledger.store import open_store
-from govledger.store.workspace import SYSTEM, TaskFilter, Workspace
-from govledger.track.digest import digest_text
+from govledger.workspace import SYSTEM, TaskFilter, Workspace
+from govledger.workspace.digest import digest_text
 from tests.browser_support import free_port
 from tests.conftest import REPORTS
 
@@ -115,7 +115,7 @@ class _Inbox:
 def test_digest_is_sent_through_a_real_smtp_server(demo: Workspace, tmp_path: Path) -> None:
     from aiosmtpd.controller import Controller
 
-    from govledger.store.workspace import SYSTEM as _SYSTEM
+    from govledger.workspace import SYSTEM as _SYSTEM
 
     due = [e["department"] for e in demo.digest()]
     target = next(d for d in demo.departments() if d.name == due[0])

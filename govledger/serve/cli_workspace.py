@@ -24,7 +24,7 @@ from govledger.errors import ReportError
 from govledger.serve.console import err_console, fail, one_line_errors
 
 if TYPE_CHECKING:
-    from govledger.store.workspace import Workspace
+    from govledger.workspace import Workspace
 
 user_app = typer.Typer(help="Workspace accounts: add users (the first admin), list them, reset a password.",
                        no_args_is_help=True)
@@ -40,8 +40,8 @@ REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
 def _workspace(db: str | None, today: str | None = None, margin: float | None = None,
                token_days: int | None = None) -> Workspace:
     from govledger.store import open_store
-    from govledger.store.workspace import Workspace
-    from govledger.track.progress import DEFAULT_MARGIN
+    from govledger.workspace import Workspace
+    from govledger.workspace.rules import DEFAULT_MARGIN
 
     fixed = None
     if today:
@@ -49,7 +49,7 @@ def _workspace(db: str | None, today: str | None = None, margin: float | None = 
             fixed = date.fromisoformat(today)
         except ValueError:
             fail(f"--today {today}: not a date (YYYY-MM-DD)")
-    from govledger.store.workspace import TOKEN_DAYS
+    from govledger.workspace import TOKEN_DAYS
 
     if token_days is not None and not 1 <= token_days <= 3650:
         fail(f"--token-days {token_days}: must be between 1 and 3650")
@@ -81,7 +81,7 @@ def user_add(
     db: DbOption = None,
 ) -> None:
     """Add a user; ``govledger user add admin --admin`` creates the first administrator."""
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     ws = _workspace(db)
     dept_id = None
@@ -103,7 +103,7 @@ def user_password(
     db: DbOption = None,
 ) -> None:
     """Set a new password; every session and API token of the user ends."""
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     _workspace(db).set_password(SYSTEM, username, _password(password_stdin))
     err_console.print(f"password of {username} changed")
@@ -113,7 +113,7 @@ def user_password(
 @one_line_errors
 def user_tokens(username: Annotated[str, typer.Argument(help="Log-in name")], db: DbOption = None) -> None:
     """List a user's API tokens (id, name, issued, expires); never the secrets."""
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     for t in _workspace(db).tokens(SYSTEM, username):
         expires = t["expires_at"].isoformat(timespec="minutes") if t["expires_at"] else "never"
@@ -129,7 +129,7 @@ def user_revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke a user's API tokens and sessions (all of them, or one token with --token)."""
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     ws = _workspace(db)
     if token is not None and token not in {t["id"] for t in ws.tokens(SYSTEM, username)}:
@@ -142,7 +142,7 @@ def user_revoke(
 @one_line_errors
 def user_list(db: DbOption = None) -> None:
     """List the accounts."""
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     for u in _workspace(db).users(SYSTEM):
         typer.echo(f"{u.id}\t{u.username}\t{u.role}\t{u.department or ''}\t{'active' if u.active else 'disabled'}")
@@ -156,7 +156,7 @@ def department_add(
     db: DbOption = None,
 ) -> None:
     """Add a department to the managed list."""
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     d = _workspace(db).add_department(SYSTEM, name, email)
     err_console.print(f"added department {d.id} {d.name}")
@@ -179,7 +179,7 @@ def import_reports(ws: Workspace, files: list[Path]) -> tuple[int, int, list[str
     from rich.progress import Progress
 
     from govledger.pipeline import build_ledger
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     done = new_tasks = 0
     failures: list[str] = []
@@ -202,7 +202,7 @@ def seed_demo(ws: Workspace) -> tuple[str, str]:
     Returns (admin username, password). The password is new on every run,
     so a demo database never keeps a known password.
     """
-    from govledger.store.workspace import SYSTEM, TaskFilter
+    from govledger.workspace import SYSTEM, TaskFilter
 
     password = secrets.token_urlsafe(9)
     existing = {d.name: d.id for d in ws.departments()}
@@ -285,7 +285,7 @@ def digest(
     db: DbOption = None,
 ) -> None:
     """每日提醒: print (or e-mail) each department's overdue and due-soon tasks."""
-    from govledger.track.digest import digest_message, digest_text
+    from govledger.workspace.digest import digest_message, digest_text
 
     entries = _workspace(db, today).digest()
     if not entries:

@@ -7,7 +7,7 @@ what it shows (quote, sentence, section, target figure) and keeps the
 record ids it came from as text.
 
 Status (未开始/推进中/已完成/滞后/逾期) is never stored: it is derived from
-the deadline, the approved progress and the date (``govledger.track.progress``).
+the deadline, the approved progress and the date (``govledger.workspace.rules``).
 What is stored is the workflow ``stage`` (交办 → 反馈 → 审核 → 办结) and
 the approved progress figures the status is computed from.
 

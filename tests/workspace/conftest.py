@@ -166,7 +166,7 @@ class Api:
 def make_api(url: str, ledger: Any) -> tuple[Api, Any]:
     from govledger.serve.workspace.app import create_app
     from govledger.store import open_store
-    from govledger.store.workspace import SYSTEM, Workspace
+    from govledger.workspace import SYSTEM, Workspace
 
     store = open_store(url)
     ws = Workspace(store, today=TODAY)

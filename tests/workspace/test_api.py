@@ -40,7 +40,7 @@ def others(api: Api, n: int, *avoid: dict[str, Any]) -> list[dict[str, Any]]:
 
 def import_guangyuan(api: Api) -> int:
     from govledger.pipeline import build_ledger
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     ledger = build_ledger(GUANGYUAN)
     api.ws.import_ledger(SYSTEM, ledger)
@@ -625,7 +625,7 @@ def test_attachment_of_the_wrong_type_is_refused(api: Api, reporting: dict[str, 
 def test_attachment_over_the_limit_is_413(api: Api, reporting: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     big = PDF + b"0" * (10 * 1024 * 1024)  # just over the real 10 MB limit
     _refused_whole(api, reporting, [("files", ("扫描件.pdf", big, "application/pdf"))], 413, "扫描件.pdf")
-    from govledger.track import evidence
+    from govledger.workspace import evidence
 
     rules = dict(evidence.attachment_rules())
     monkeypatch.setattr(evidence, "attachment_rules", lambda: {**rules, "max_bytes": 1000})
@@ -947,7 +947,7 @@ def test_an_edit_committed_out_of_id_order_is_seen(api: Api) -> None:
 
 
 def _sup(api: Api) -> Any:
-    from govledger.store.workspace import Actor
+    from govledger.workspace import Actor
 
     me = api.ok("sup", "GET", "/me")
     return Actor(me["id"], me["username"], me["role"])

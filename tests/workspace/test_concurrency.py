@@ -39,7 +39,7 @@ REPORT_CHARS = 700_000
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, admin token) of a workspace served by uvicorn in a subprocess."""
     from govledger.store import open_store
-    from govledger.store.workspace import SYSTEM, Workspace
+    from govledger.workspace import SYSTEM, Workspace
 
     db = tmp_path_factory.mktemp("load") / "ws.db"
     with open_store(str(db)) as store:

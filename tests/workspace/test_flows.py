@@ -68,7 +68,7 @@ class Api:
 def api(store_url: str, yaan_ledger: Any) -> Iterator[Api]:  # noqa: F811
     from govledger.serve.workspace.app import create_app
     from govledger.store import open_store
-    from govledger.store.workspace import SYSTEM, Workspace
+    from govledger.workspace import SYSTEM, Workspace
 
     store = open_store(store_url)
     ws = Workspace(store, today=TODAY)
@@ -367,7 +367,7 @@ def test_attachments_are_type_and_size_checked_and_nothing_is_saved(api: Api, mo
     exe = api.call("fgw", "POST", f"/tasks/{t['id']}/feedback", data={"text": "x"},
                    files=[("files", ("run.exe", b"MZ\x90\x00", "application/octet-stream"))])
     assert exe.status_code == 422 and "类型不允许" in exe.json()["error"]
-    from govledger.track import evidence
+    from govledger.workspace import evidence
 
     rules = dict(evidence.attachment_rules())
     monkeypatch.setattr(evidence, "attachment_rules", lambda: {**rules, "max_bytes": 1000})

@@ -191,7 +191,7 @@ def test_nul_and_control_characters_are_422_everywhere_and_never_echo_configurat
         no_configuration(r.text, api)
     # a file name with NUL (HTTP clients percent-encode it, so straight to the service every route calls)
     from govledger.errors import Invalid
-    from govledger.store.workspace import Actor
+    from govledger.workspace import Actor
 
     fgw = api.ok("fgw", "GET", "/me")
     with pytest.raises(Invalid, match="控制字符"):
@@ -211,7 +211,7 @@ def test_nul_and_control_characters_are_422_everywhere_and_never_echo_configurat
 
 
 def test_tokens_expire_and_are_revoked_by_a_password_reset(api: Api) -> None:
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     rows = api.sql("SELECT expires_at FROM credentials WHERE kind = 'token'")
     assert rows and all(r[0] is not None for r in rows)
@@ -262,7 +262,7 @@ def test_tokens_are_listed_and_revoked_through_the_api(api: Api) -> None:
 
 
 def test_failed_log_ins_lock_the_account_and_are_audited(api: Api) -> None:
-    from govledger.store.workspace import LOCKOUT
+    from govledger.workspace import LOCKOUT
 
     for _ in range(LOCKOUT["per_account"]):
         r = api.client.post("/api/v1/auth/token", json={"username": "sup", "password": "wrong password"})
@@ -279,7 +279,7 @@ def test_failed_log_ins_lock_the_account_and_are_audited(api: Api) -> None:
 
 
 def test_failed_log_ins_lock_the_address(api: Api) -> None:
-    from govledger.store.workspace import LOCKOUT
+    from govledger.workspace import LOCKOUT
 
     for i in range(LOCKOUT["per_address"]):
         r = api.client.post("/api/v1/auth/token", json={"username": f"nobody{i}", "password": "x"})

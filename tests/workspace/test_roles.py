@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from govledger.track.progress import workspace_rules
+from govledger.workspace.rules import workspace_rules
 from tests.workspace.conftest import ACCOUNTS, GUANGYUAN, PASSWORD, Api
 
 ADMIN_ONLY = {"POST /users", "PATCH /users/{user_id}", "POST /departments", "PATCH /departments/{department_id}",

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govledger.errors import Invalid, TooLarge
-from govledger.track.evidence import allowed_extensions, attachment_rules, check_attachment
-from govledger.track.progress import (
+from govledger.workspace.evidence import allowed_extensions, attachment_rules, check_attachment
+from govledger.workspace.rules import (
     TaskFacts,
     classify_pace,
     department_rag,
@@ -31,7 +31,7 @@ from govledger.track.progress import (
     weighted_progress,
     workspace_rules,
 )
-from govledger.track.tasks import decompose, record_deadline, task_from_record
+from govledger.workspace.views import decompose, record_deadline, task_from_record
 from tests.store_support import make_record
 
 JAN1, DEC31, SEP1 = date(2024, 1, 1), date(2024, 12, 31), date(2024, 9, 1)

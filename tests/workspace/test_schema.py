@@ -42,7 +42,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory, yaan_ledger: Any) -> Any:
     from fastapi.testclient import TestClient
 
     from govledger.store import open_store
-    from govledger.store.workspace import SYSTEM, Workspace
+    from govledger.workspace import SYSTEM, Workspace
 
     folder: Path = tmp_path_factory.mktemp("schema")
     store = open_store(f"sqlite:///{folder / 'ws.db'}")
@@ -72,7 +72,7 @@ def test_the_schema_names_every_operation() -> None:
 @settings(max_examples=20, deadline=None, database=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_no_server_errors(case: Any, fuzzed: Fuzzed) -> None:
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     response = case.call(headers={"Authorization": f"Bearer {fuzzed.token}"})
     where = f"{case.method} {case.formatted_path}"

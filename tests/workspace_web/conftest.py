@@ -44,7 +44,7 @@ def yaan_ledger() -> Any:
 
 def _bare_workspace(folder: Path) -> Any:
     from govledger.store import open_store
-    from govledger.store.workspace import SYSTEM, Workspace
+    from govledger.workspace import SYSTEM, Workspace
 
     ws = Workspace(open_store(f"sqlite:///{folder / 'ws.db'}"), today=TODAY)
     ids = {name: ws.add_department(SYSTEM, name, f"dept{i}@example.org").id for i, name in enumerate(DEPARTMENTS)}
@@ -63,7 +63,7 @@ def bare_ws(tmp_path: Path) -> Any:
 @pytest.fixture
 def ws(bare_ws: Any, yaan_ledger: Any) -> Any:
     """The workspace with 雅安 2024 imported (71 tasks, none assigned)."""
-    from govledger.store.workspace import SYSTEM
+    from govledger.workspace import SYSTEM
 
     outcome, new = bare_ws.import_ledger(SYSTEM, yaan_ledger)
     assert outcome.status == "imported" and new > 50

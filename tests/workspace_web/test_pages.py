@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from govledger.store.workspace import SYSTEM, TaskFilter
+from govledger.workspace import SYSTEM, TaskFilter
 from tests.workspace.conftest import form_login
 from tests.workspace_web.conftest import ACCOUNTS, PASSWORD
 

@@ -30,8 +30,8 @@ from govledger.serve.workspace.auth import (
     actor_of,
     check_csrf,
 )
-from govledger.store.workspace import TaskFilter, Workspace, require
-from govledger.track.tasks import (
+from govledger.workspace import TaskFilter, Workspace, require
+from govledger.workspace.views import (
     DepartmentView,
     ExtensionView,
     FeedbackView,
@@ -461,7 +461,7 @@ def parse_day(value: str | None, what: str) -> date | None:
 
 
 async def read_files(files: list[UploadFile] | None) -> list[tuple[str, bytes]]:
-    from govledger.track.evidence import attachment_rules
+    from govledger.workspace.evidence import attachment_rules
 
     limit = int(attachment_rules()["max_bytes"])
     out = []

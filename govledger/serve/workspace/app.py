@@ -25,8 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from govledger.errors import ReportError, WorkspaceError
 from govledger.serve.public.app import echarts_path
 from govledger.serve.workspace.auth import NotLoggedIn, csrf_token, optional_user
-from govledger.store.workspace import Workspace
-from govledger.track.progress import workspace_rules
+from govledger.workspace import Workspace
+from govledger.workspace.rules import workspace_rules
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("govledger.workspace")

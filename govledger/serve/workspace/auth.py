@@ -16,8 +16,8 @@ from pydantic import Field
 
 from govledger.errors import Forbidden, WorkspaceError
 from govledger.security import same_secret
-from govledger.store.workspace import Actor, Workspace
-from govledger.track.tasks import UserView
+from govledger.workspace import Actor, Workspace
+from govledger.workspace.views import UserView
 
 SESSION_COOKIE = "gl_session"
 CSRF_FIELD = "csrf_token"

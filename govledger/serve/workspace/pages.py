@@ -36,10 +36,10 @@ from govledger.serve.workspace.api import (
 )
 from govledger.serve.workspace.app import html_response
 from govledger.serve.workspace.auth import SESSION_COOKIE, WS, MaybeUser, PathId, User, actor_of, check_csrf
-from govledger.store.workspace import TaskFilter, Throttled, Workspace, require
-from govledger.track.evidence import allowed_extensions
-from govledger.track.progress import workspace_rules
-from govledger.track.tasks import AuditView, TaskView, UserView
+from govledger.workspace import TaskFilter, Throttled, Workspace, require
+from govledger.workspace.evidence import allowed_extensions
+from govledger.workspace.rules import workspace_rules
+from govledger.workspace.views import AuditView, TaskView, UserView
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 

@@ -14,7 +14,7 @@ from pathlib import PurePath
 from typing import Any
 
 from govledger.errors import Invalid, TooLarge
-from govledger.track.progress import workspace_rules
+from govledger.workspace.rules import workspace_rules
 
 
 def attachment_rules() -> dict[str, Any]:

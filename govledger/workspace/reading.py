@@ -1,0 +1,233 @@
+"""Reading tasks: views with derived status and rolled-up progress (cached per report version), lists, details, queues."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govledger.errors import Invalid, NotFound
+from govledger.limits import clean_text
+from govledger.store.models import ReportRow, SentenceRow
+from govledger.store.work_models import (
+    AttachmentRow,
+    AuditRow,
+    DepartmentRow,
+    ExtensionRow,
+    FeedbackRow,
+    ReportSettingRow,
+    TaskRow,
+    UserRow,
+)
+from govledger.workspace.base import (
+    STATUSES,
+    TaskFilter,
+    _extension_view,
+    _matches,
+    _utc,
+)
+from govledger.workspace.reports import ReportsMixin
+from govledger.workspace.rules import (
+    TaskFacts,
+    classify_pace,
+    counted_progress,
+    derive_status,
+    rollup,
+    status_label,
+    time_share,
+)
+from govledger.workspace.views import (
+    AttachmentView,
+    AuditView,
+    ExtensionView,
+    FeedbackView,
+    Page,
+    TaskDetail,
+    TaskView,
+)
+
+
+class ReadingMixin(ReportsMixin):
+    """Reading tasks."""
+
+    def _views(self, session: Session, rows: Sequence[TaskRow], today: date) -> list[TaskView]:
+        """Views of ``rows`` with status derived; parents' progress rolled up from all their descendants."""
+        if not rows:
+            return []
+        report_ids = {r.report_id for r in rows}
+        family = session.execute(
+            select(TaskRow.id, TaskRow.parent_id, TaskRow.weight, TaskRow.progress, TaskRow.has_progress,
+                   TaskRow.stage)
+            .where(TaskRow.report_id.in_(report_ids))
+        ).all()
+        parent_of = {t.id: t.parent_id for t in family}
+        # a closed (办结) part counts as complete in its parent's roll-up; a closed leaf's own view keeps its figures
+        own = {t.id: counted_progress(t.progress, t.stage == "closed") for t in family}
+        progress = rollup(parent_of, {t.id: t.weight for t in family}, own)
+        n_children = Counter(t.parent_id for t in family if t.parent_id is not None)
+        has_progress = {t.id: t.has_progress for t in family}
+        for member in family:  # a parent has progress when any descendant has
+            parent = member.parent_id
+            while member.has_progress and parent is not None and not has_progress.get(parent, True):
+                has_progress[parent] = True
+                parent = parent_of.get(parent)
+        names = dict(session.execute(select(DepartmentRow.id, DepartmentRow.name)).all())
+        docs = dict(session.execute(select(ReportRow.id, ReportRow.doc).where(ReportRow.id.in_(report_ids))).all())
+        out = []
+        for t in rows:
+            p = progress.get(t.id, t.progress) if n_children.get(t.id) else round(t.progress, 1)
+            facts = TaskFacts(t.start_date, t.deadline, p, has_progress.get(t.id, t.has_progress), t.stage == "closed",
+                              t.completed_on)
+            status = derive_status(facts, today, self.margin)
+            expected = time_share(t.start_date, t.deadline, today)
+            out.append(TaskView(
+                id=t.id, report_id=t.report_id, doc=docs.get(t.report_id, ""), parent_id=t.parent_id, seq=t.seq,
+                content=t.content, record_ids=list(t.record_ids or []), quote=t.quote, sentence=t.sentence,
+                section=list(t.section or []), indicator=t.indicator, metric=t.metric, measure=t.measure,
+                target_value=t.target_value, target_unit=t.target_unit, bound=t.bound, lead_id=t.lead_id,
+                lead=names.get(t.lead_id) if t.lead_id else None, co_ids=list(t.co_ids or []),
+                co=[names[i] for i in (t.co_ids or []) if i in names], start_date=t.start_date, deadline=t.deadline,
+                weight=t.weight, milestones=t.milestones, stage=t.stage, progress=p, current_value=t.current_value,
+                completed_on=t.completed_on, expected=round(expected, 1), status=status,
+                status_label=status_label(status), pace=classify_pace(p, expected, self.margin),
+                n_children=n_children.get(t.id, 0), version=t.version, updated_at=_utc(t.updated_at),
+            ))
+        return out
+
+    def all_views(self, report_id: int) -> list[TaskView]:
+        """Every task of a report with its status, in 序号 order.
+
+        Deriving statuses and rolling up progress touches every task, and the
+        dashboard and the list ask for it on every request. The result is
+        kept per report until its version changes: every write that touches
+        the report's tasks bumps ``report_settings.version`` in its own
+        transaction (``_audit``), so the number tells whether the copy is
+        still right, in this process or any other, and a write to another
+        report leaves this copy alone.
+        """
+        with self._read() as session:
+            # the report's version is bumped in the transaction of every write to its tasks (``_audit``), and read
+            # here before the rows: a copy is never newer than its key says, so it is right while the key holds
+            key = (session.scalar(select(ReportSettingRow.version).where(ReportSettingRow.report_id == report_id)),
+                   self.today(), self.margin)
+            cached = self._cache.get(report_id)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            rows = session.scalars(select(TaskRow).where(TaskRow.report_id == report_id)
+                                   .order_by(TaskRow.position, TaskRow.seq)).all()
+            views = self._views(session, rows, self.today())
+        self._cache[report_id] = (key, views)
+        return views
+
+    def list_tasks(self, filters: TaskFilter | None = None, *, page: int = 1, per_page: int = 50) -> Page:
+        """One page of tasks in 序号 order; status is derived, so it is filtered after deriving it."""
+        f = filters or TaskFilter()
+        if f.q is not None:
+            f.q = clean_text(f.q, "search") or None
+        if page < 1 or not 1 <= per_page <= 500:
+            raise Invalid("page 从 1 开始，per_page 在 1–500 之间")
+        if f.status is not None and f.status not in STATUSES:
+            raise Invalid(f"status 必须是 {'、'.join(STATUSES)} 之一")
+        report_ids = [f.report_id] if f.report_id is not None else [r.id for r in self.reports()]
+        views = [v for rid in report_ids for v in self.all_views(rid) if _matches(v, f)]
+        if f.status is not None:
+            views = [v for v in views if v.status == f.status]
+        total = len(views)
+        start = (page - 1) * per_page
+        return Page(items=views[start:start + per_page], total=total, page=page, per_page=per_page)
+
+    def task(self, task_id: int) -> TaskView:
+        """One task's view, taken from its report's cached views (the roll-up needs the whole family anyway)."""
+        with self._read() as session:
+            report_id = session.scalar(select(TaskRow.report_id).where(TaskRow.id == task_id))
+        if report_id is None:
+            raise NotFound(f"任务 {task_id} 不存在")
+        found = next((v for v in self.all_views(report_id) if v.id == task_id), None)
+        if found is None:  # deleted (merged) between the two reads
+            raise NotFound(f"任务 {task_id} 不存在")
+        return found
+
+    def task_detail(self, task_id: int) -> TaskDetail:
+        view = self.task(task_id)
+        children = [v for v in self.all_views(view.report_id) if v.parent_id == task_id]
+        with self._read() as session:
+            row = session.get(TaskRow, task_id)
+            if row is None:
+                raise NotFound(f"任务 {task_id} 不存在")
+            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            feedback = [self._feedback_view(session, f, users) for f in session.scalars(
+                select(FeedbackRow).where(FeedbackRow.task_id == task_id).order_by(FeedbackRow.id.desc()))]
+            extensions = [_extension_view(e, users) for e in session.scalars(
+                select(ExtensionRow).where(ExtensionRow.task_id == task_id).order_by(ExtensionRow.id.desc()))]
+            history = [AuditView(id=a.id, at=_utc(a.at), username=a.username, action=a.action, entity=a.entity,
+                                 entity_id=a.entity_id, task_id=a.task_id, before=a.before, after=a.after)
+                       for a in session.scalars(select(AuditRow).where(AuditRow.task_id == task_id)
+                                                .order_by(AuditRow.id.desc()))]
+            return TaskDetail(task=view, children=children, feedback=feedback,
+                              extensions=extensions, history=history, paragraph=self._paragraph(session, row))
+
+    @staticmethod
+    def _paragraph(session: Session, task: TaskRow) -> str | None:
+        """The quote's paragraph: its sentence and the neighbours that follow on without a line break."""
+        if task.quote_start is None:
+            return task.sentence or None
+        sentences = session.scalars(select(SentenceRow).where(SentenceRow.report_id == task.report_id)
+                                    .order_by(SentenceRow.n)).all()
+        here = next((i for i, s in enumerate(sentences) if s.start <= task.quote_start < s.end), None)
+        if here is None:
+            return task.sentence or None
+        lo = hi = here
+        while lo > 0 and sentences[lo - 1].end >= sentences[lo].start - 1 \
+                and sentences[lo - 1].section == sentences[here].section:
+            lo -= 1
+        while hi + 1 < len(sentences) and sentences[hi].end >= sentences[hi + 1].start - 1 \
+                and sentences[hi + 1].section == sentences[here].section:
+            hi += 1
+        return "".join(s.text for s in sentences[lo:hi + 1])
+
+    @staticmethod
+    def _feedback_view(session: Session, f: FeedbackRow, users: dict[int, str]) -> FeedbackView:
+        files = [
+            AttachmentView(id=i, filename=n, content_type=c, size=s) for i, n, c, s in session.execute(
+                select(AttachmentRow.id, AttachmentRow.filename, AttachmentRow.content_type, AttachmentRow.size)
+                .where(AttachmentRow.feedback_id == f.id).order_by(AttachmentRow.id)).all()]
+        return FeedbackView(id=f.id, task_id=f.task_id, author=users.get(f.author_id, "?"), reported_on=f.reported_on,
+                            text=f.text, current_value=f.current_value, percent=f.percent, state=f.state,
+                            review_note=f.review_note, reviewer=users.get(f.reviewer_id) if f.reviewer_id else None,
+                            reviewed_at=_utc(f.reviewed_at), created_at=_utc(f.created_at), attachments=files)
+
+    def _pending(self, model: type[FeedbackRow] | type[ExtensionRow], report_id: int | None,
+                 make: Callable[[Session, Any, dict[int, str]], Any]) -> list[tuple[TaskView, Any]]:
+        """Rows of ``model`` waiting for a supervisor (state pending), oldest first, each with its task's view."""
+        stmt = select(model, TaskRow.id, TaskRow.report_id).join(TaskRow, TaskRow.id == model.task_id) \
+            .where(model.state == "pending").order_by(model.id)
+        if report_id is not None:
+            stmt = stmt.where(TaskRow.report_id == report_id)
+        with self._read() as session:
+            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            pending = [(task_id, rid, make(session, row, users)) for row, task_id, rid in session.execute(stmt).all()]
+        views = {rid: {v.id: v for v in self.all_views(rid)} for rid in {rid for _, rid, _ in pending}}
+        return [(views[rid][task_id], view) for task_id, rid, view in pending]
+
+    def pending_feedback(self, report_id: int | None = None) -> list[tuple[TaskView, FeedbackView]]:
+        """Feedback waiting for review (审核), oldest first."""
+        return self._pending(FeedbackRow, report_id, self._feedback_view)
+
+    def pending_extensions(self, report_id: int | None = None) -> list[tuple[TaskView, ExtensionView]]:
+        """Extension requests (延期申请) waiting for a decision, oldest first."""
+        return self._pending(ExtensionRow, report_id, lambda _session, e, users: _extension_view(e, users))
+
+    def attachment(self, attachment_id: int) -> tuple[str, str, bytes, int]:
+        """(filename, content type, bytes, task id) of an evidence file."""
+        with self._read() as session:
+            found = session.execute(select(AttachmentRow, FeedbackRow.task_id).join(
+                FeedbackRow, FeedbackRow.id == AttachmentRow.feedback_id).where(AttachmentRow.id == attachment_id)).first()
+            if found is None:
+                raise NotFound(f"附件 {attachment_id} 不存在")
+            a, task_id = found
+            return a.filename, a.content_type, a.data, task_id
+
