@@ -38,7 +38,7 @@ REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
 
 
 def _workspace(db: str | None, today: str | None = None, margin: float | None = None,
-               token_days: int | None = None) -> Workspace:
+               token_days: int | None = None, time_zone: str | None = None) -> Workspace:
     from govledger.store import open_store
     from govledger.workspace import Workspace
     from govledger.workspace.rules import DEFAULT_MARGIN
@@ -53,8 +53,15 @@ def _workspace(db: str | None, today: str | None = None, margin: float | None = 
 
     if token_days is not None and not 1 <= token_days <= 3650:
         fail(f"--token-days {token_days}: must be between 1 and 3650")
+    if time_zone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            fail(f"--time-zone {time_zone}: not a time zone name (e.g. Asia/Shanghai)")
     return Workspace(open_store(db), today=fixed, margin=DEFAULT_MARGIN if margin is None else margin,
-                     token_days=token_days or TOKEN_DAYS)
+                     token_days=token_days or TOKEN_DAYS, time_zone=time_zone)
 
 
 def _password(from_stdin: bool) -> str:
@@ -240,6 +247,8 @@ def serve(
     secure_cookies: Annotated[bool, typer.Option(help="Mark cookies Secure (behind HTTPS)")] = False,
     token_days: Annotated[int, typer.Option(envvar="GOVLEDGER_TOKEN_DAYS", help="Lifetime of new API tokens, days")] = 30,
     public_docs: Annotated[bool, typer.Option(help="Serve /api/docs and the OpenAPI schema without a log-in")] = False,
+    time_zone: Annotated[str | None, typer.Option(envvar="GOVLEDGER_TIME_ZONE",
+                                                  help="Time zone of 'today' and displayed times (default Asia/Shanghai)")] = None,
     db: DbOption = None,
 ) -> None:
     """Start the supervision workspace (web pages and /api/v1) on the store."""
@@ -250,7 +259,7 @@ def serve(
 
     if not 0 < port < 65536:
         fail(f"port {port} is out of range")
-    ws = _workspace(db, today, margin, token_days)
+    ws = _workspace(db, today, margin, token_days, time_zone)
     if reports:
         files = _report_files(reports)
         n, new, failures = import_reports(ws, files)

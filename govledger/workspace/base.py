@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, overload
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
@@ -222,17 +223,21 @@ class WorkspaceBase:
     """Sessions, audit rows and settings shared by every service of the workspace."""
 
     def __init__(self, store: Store, *, today: date | None = None, margin: float = DEFAULT_MARGIN,
-                 due_soon_days: int | None = None, token_days: int = TOKEN_DAYS) -> None:
+                 due_soon_days: int | None = None, token_days: int = TOKEN_DAYS,
+                 time_zone: str | None = None) -> None:
         self.store = store
         self.token_days = token_days
         self.fixed_today = today
+        # "today" (序时进度, 逾期) and every displayed time are the office's, not the server's (UTC on most hosts):
+        # between 00:00 and 08:00 Beijing time the UTC date is a day behind
+        self.zone = ZoneInfo(time_zone or str(workspace_rules().get("time_zone", "Asia/Shanghai")))
         self.margin = margin
         self.due_soon_days = int(due_soon_days if due_soon_days is not None else workspace_rules()["due_soon_days"])
         self._cache: dict[int, tuple[tuple[object, ...], list[TaskView]]] = {}
         self._dashboards: dict[int, tuple[list[TaskView], Dashboard]] = {}
 
     def today(self) -> date:
-        return self.fixed_today or date.today()
+        return self.fixed_today or datetime.now(self.zone).date()
 
     @contextmanager
     def _read(self) -> Iterator[Session]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -50,7 +49,7 @@ class ReportsMixin(AccountsMixin):
             ).all()
             skip = {(s, q) for s, q, _ in existing}
             first = max((p for _, _, p in existing), default=0) + 1
-            year = ledger.year or date.today().year
+            year = ledger.year or self.today().year
             drafts = decompose(list(ledger.records), year, first_seq=first, skip_quotes=skip)
             for draft in drafts:
                 session.add(self._task_row(report.id, draft))

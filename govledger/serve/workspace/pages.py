@@ -11,9 +11,10 @@ not the protection.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, tzinfo
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -44,7 +45,7 @@ from govledger.workspace.views import AuditView, TaskView, UserView
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
 PER_PAGE = 50
-BEIJING = timezone(timedelta(hours=8), "北京时间")
+OFFICE_ZONE = ZoneInfo("Asia/Shanghai")  # the default; a workspace's own zone (``data/workspace.json``) wins
 # what a redirect's ``?ok=`` says at the top of the next page (only these words, never text from the URL)
 NOTICES = {
     "imported": "报告已导入，目标任务已生成。",
@@ -98,14 +99,20 @@ def with_notice(url: str, notice: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}ok={notice}"
 
 
-def when(value: datetime | date | None) -> str:
-    """A stored time (UTC) as Beijing time, to the minute; a date as it is."""
+def when(value: datetime | date | None, zone: tzinfo = OFFICE_ZONE) -> str:
+    """A stored time (UTC) in the office's time zone, to the minute; a date as it is."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
+
+
+def office_when(request: Request) -> Any:
+    """``when`` in the workspace's own time zone, for the templates."""
+    zone = getattr(request.app.state.workspace, "zone", OFFICE_ZONE)
+    return lambda value: when(value, zone)
 
 
 def abilities(user: UserView | None) -> set[str]:
@@ -122,7 +129,7 @@ def render(request: Request, name: str, **context: Any) -> HTMLResponse:
     changed = request.query_params.get("changed", "")
     if notice and request.query_params.get("ok") == "sheet" and changed.isdigit():
         notice = f"任务分解表已导入，{int(changed)} 项任务有改动。"
-    return html_response(request, name, can=abilities(user), when=when, notice=notice, **context)
+    return html_response(request, name, can=abilities(user), when=office_when(request), notice=notice, **context)
 
 
 def own_task(user: UserView, task: TaskView) -> bool:
@@ -201,7 +208,7 @@ def _show(key: str, value: object, names: dict[int, str], stages: dict[str, str]
     return str(value)
 
 
-def describe(entry: AuditView, names: dict[int, str]) -> dict[str, Any]:
+def describe(entry: AuditView, names: dict[int, str], zone: tzinfo = OFFICE_ZONE) -> dict[str, Any]:
     """One audit entry as the history table shows it: who, when, what, and each changed field before → after."""
     stages = workspace_rules()["stages"]
     before, after = entry.before or {}, entry.after or {}
@@ -219,7 +226,7 @@ def describe(entry: AuditView, names: dict[int, str]) -> dict[str, Any]:
     if isinstance(merged, list) and "tasks" not in after:  # 合并: the tasks that went into this one
         joined = "；".join(f"{t.get('seq')}．{t.get('content')}" for t in merged if isinstance(t, dict))
         changes.insert(0, {"field": FIELDS["tasks"], "before": "", "after": joined})
-    return {"at": when(entry.at), "username": entry.username, "action": ACTIONS.get(entry.action, entry.action),
+    return {"at": when(entry.at, zone), "username": entry.username, "action": ACTIONS.get(entry.action, entry.action),
             "changes": changes}
 
 
@@ -449,7 +456,7 @@ def task_page(request: Request, task_id: PathId, user: User, ws: WS) -> Response
     return render(
         request, "task.html", me=user, title=f"任务 {task.seq}", detail=detail, task=task, parent=parent,
         report=ws.report(task.report_id), pieces=pieces, quote_found=any(m for _, m in pieces),
-        history=[describe(a, names) for a in detail.history], departments=departments,
+        history=[describe(a, names, ws.zone) for a in detail.history], departments=departments,
         active_departments=[d for d in departments if d.active or d.id == task.lead_id or d.id in task.co_ids],
         today=ws.today(), mine=mine, accept=",".join(f".{e}" for e in allowed_extensions()),
         show_edit="assign" in can,
@@ -648,5 +655,5 @@ def public_page(request: Request, doc: str, ws: WS) -> Response:
     d = ws.dashboard(report.id)
     tasks = ws.all_views(report.id)
     return html_response(request, "public.html", title=f"{report.place or report.doc} {report.year or ''} 年目标任务进展",
-                         report=report, d=d, groups=grouped(tasks), when=when, can=set(), notice=None,
+                         report=report, d=d, groups=grouped(tasks), when=office_when(request), can=set(), notice=None,
                          public_page=True)
