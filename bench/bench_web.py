@@ -64,8 +64,14 @@ def build_database(path: Path, min_tasks: int = 500) -> tuple[int, int]:
         task = ws.update_task(SYSTEM, task.id, task.version, {"lead_id": depts[i % 6]})
         ws.split_task(SYSTEM, task.id, task.version, [(f"{task.content}（第{k}部分）", 1.0) for k in range(1, parts + 1)])
     leaves = [t for t in ws.list_tasks(TaskFilter(report_id=report_id), per_page=500, page=1).items if t.parent_id]
+    # separation of duties: each department's contact reports, the admin (the office) reviews
+    contacts = {d: ws.add_user(SYSTEM, f"lx{d}", PASSWORD, "department", department_id=d) for d in depts}
     for t in leaves[::5]:
-        fb = ws.submit_feedback(actor, t.id, text="按计划推进", percent=float(rng.randint(20, 100)))
+        contact = contacts[t.lead_id] if t.lead_id is not None else None
+        if contact is None:
+            continue
+        fb = ws.submit_feedback(Actor(contact.id, contact.username, contact.role, contact.department_id), t.id,
+                                text="按计划推进", percent=float(rng.randint(20, 100)))
         ws.review_feedback(actor, fb.id, True)
     total = ws.list_tasks(TaskFilter(report_id=report_id), per_page=1).total
     ws.store.close()

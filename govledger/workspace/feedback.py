@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from govledger.errors import Conflict, Invalid, NotFound
+from govledger.errors import Conflict, Forbidden, Invalid, NotFound
 from govledger.limits import clean_text
 from govledger.store.work_models import (
     AttachmentRow,
@@ -93,6 +93,8 @@ class FeedbackMixin(TasksMixin):
                 raise NotFound(f"反馈 {feedback_id} 不存在")
             if fb.state != "pending":
                 raise Conflict(f"反馈 {feedback_id} 已经审核过")
+            if fb.author_id == actor.id:
+                raise Forbidden("不能审核自己提交的反馈")
             task = self._locked_task(session, fb.task_id, None)
             before = _snapshot(task, ("stage", "progress", "current_value", "completed_on"))
             fb.state = "approved" if approve else "returned"
@@ -161,6 +163,8 @@ class FeedbackMixin(TasksMixin):
                 raise NotFound(f"延期申请 {extension_id} 不存在")
             if ext.state != "pending":
                 raise Conflict(f"延期申请 {extension_id} 已经处理过")
+            if ext.requester_id == actor.id:
+                raise Forbidden("不能审批自己提交的延期申请")
             task = self._locked_task(session, ext.task_id, None)
             before = _snapshot(task, ("deadline",))
             ext.state = "granted" if grant else "refused"

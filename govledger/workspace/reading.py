@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govledger.errors import Invalid, NotFound
+from govledger.errors import Forbidden, Invalid, NotFound
 from govledger.limits import clean_text
 from govledger.store.models import ReportRow, SentenceRow
 from govledger.store.work_models import (
@@ -25,10 +25,12 @@ from govledger.store.work_models import (
 )
 from govledger.workspace.base import (
     STATUSES,
+    Actor,
     TaskFilter,
     _extension_view,
     _matches,
     _utc,
+    require,
 )
 from govledger.workspace.reports import ReportsMixin
 from govledger.workspace.rules import (
@@ -221,13 +223,18 @@ class ReadingMixin(ReportsMixin):
         """Extension requests (延期申请) waiting for a decision, oldest first."""
         return self._pending(ExtensionRow, report_id, lambda _session, e, users: _extension_view(e, users))
 
-    def attachment(self, attachment_id: int) -> tuple[str, str, bytes, int]:
-        """(filename, content type, bytes, task id) of an evidence file."""
+    def attachment(self, actor: Actor, attachment_id: int) -> tuple[str, str, bytes, int]:
+        """(filename, content type, bytes, task id) of an evidence file, for the task's own departments (lead or
+        co-department), supervisors and admins; viewers and other departments get 403."""
+        require(actor, "read_evidence")
         with self._read() as session:
-            found = session.execute(select(AttachmentRow, FeedbackRow.task_id).join(
-                FeedbackRow, FeedbackRow.id == AttachmentRow.feedback_id).where(AttachmentRow.id == attachment_id)).first()
+            found = session.execute(select(AttachmentRow, FeedbackRow.task_id, TaskRow.lead_id, TaskRow.co_ids).join(
+                FeedbackRow, FeedbackRow.id == AttachmentRow.feedback_id).join(TaskRow, TaskRow.id == FeedbackRow.task_id)
+                .where(AttachmentRow.id == attachment_id)).first()
             if found is None:
                 raise NotFound(f"附件 {attachment_id} 不存在")
-            a, task_id = found
+            a, task_id, lead_id, co_ids = found
+            if actor.role == "department" and actor.department_id not in ([lead_id] + list(co_ids or [])):
+                raise Forbidden("只有任务的牵头、配合单位和督查人员可以查看佐证材料")
             return a.filename, a.content_type, a.data, task_id
 

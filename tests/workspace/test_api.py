@@ -649,7 +649,8 @@ def test_downloads_return_the_same_bytes(api: Api, reporting: dict[str, Any]) ->
     for a in attachments:
         data, ctype = files[a["filename"]]
         assert a["size"] == len(data) and a["content_type"] == ctype
-        got = api.call("guest", "GET", f"/attachments/{a['id']}")
+        assert api.call("guest", "GET", f"/attachments/{a['id']}").status_code == 403  # evidence is not public
+        got = api.call("sup", "GET", f"/attachments/{a['id']}")
         assert got.status_code == 200 and got.content == data
         assert got.headers["content-type"] == ctype and got.headers["x-content-type-options"] == "nosniff"
         assert got.headers["content-disposition"].startswith("attachment; filename*=UTF-8''%")
@@ -657,7 +658,8 @@ def test_downloads_return_the_same_bytes(api: Api, reporting: dict[str, Any]) ->
     import hashlib
 
     assert stored == [(n, len(d), hashlib.sha256(d).hexdigest()) for n, (d, _) in files.items()]
-    assert api.call("guest", "GET", "/attachments/999999").status_code == 404
+    assert api.call("sup", "GET", "/attachments/999999").status_code == 404
+    assert api.call("guest", "GET", "/attachments/999999").status_code == 403  # viewers read no evidence at all
     detail = api.ok("guest", "GET", f"/tasks/{reporting['id']}")
     assert [a["id"] for a in detail["feedback"][0]["attachments"]] == [a["id"] for a in attachments]
 

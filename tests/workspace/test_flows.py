@@ -206,7 +206,8 @@ def test_department_files_feedback_only_on_its_own_tasks(api: Api) -> None:
     assert api.call("sup", "POST", f"/feedback/{fb['id']}/review", json={"approve": True}).status_code == 409
     after = api.task(own["seq"])
     assert after["progress"] == 50.0 and after["current_value"] == half and after["stage"] == "assigned"
-    download = api.call("guest", "GET", f"/attachments/{fb['attachments'][0]['id']}")
+    assert api.call("guest", "GET", f"/attachments/{fb['attachments'][0]['id']}").status_code == 403
+    download = api.call("sup", "GET", f"/attachments/{fb['attachments'][0]['id']}")
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["content-type"] == "application/pdf"
     # the co-department may report too

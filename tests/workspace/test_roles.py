@@ -126,7 +126,9 @@ def test_every_write_route_is_tried() -> None:
 @pytest.mark.parametrize("who", ["admin", "sup", "fgw", "guest"])
 def test_write_matrix(api: Api, scene: Scene, who: str) -> None:
     role = ACCOUNTS[who][0]
-    allowed = {"admin": {r for r, _, _ in WRITES}, "supervisor": {r for r, _, _ in WRITES} - ADMIN_ONLY,
+    # separation of duties (issue 12): only the responsible departments report; the office reviews
+    allowed = {"admin": {r for r, _, _ in WRITES} - DEPARTMENT_MAY,
+               "supervisor": {r for r, _, _ in WRITES} - ADMIN_ONLY - DEPARTMENT_MAY,
                "department": DEPARTMENT_MAY, "viewer": set()}[role]
     for request in WRITES:
         route = request[0]
@@ -220,12 +222,17 @@ def test_department_of_a_moved_user_follows_the_user(api: Api, scene: Scene) -> 
     assert api.feedback("fgw", scene.foreign).status_code == 201
 
 
-def test_supervisor_and_admin_file_feedback_on_any_task(api: Api, scene: Scene) -> None:
+def test_supervisor_and_admin_do_not_file_feedback(api: Api, scene: Scene) -> None:
+    """Separation of duties (issue 12 item 3, which reverses the earlier "督查组现场核实" rule): the office reviews,
+    only the responsible departments report; nothing is written by a refused report."""
+    before = api.state()
     for who in ("sup", "admin"):
         r = api.feedback(who, scene.foreign, "督查组现场核实", percent=20)
-        assert r.status_code == 201, r.text
-    assert api.call("sup", "POST", f"/tasks/{scene.unassigned['id']}/extensions", json={
-        "new_deadline": "2025-06-30", "reason": "统筹调整"}).status_code == 201
+        assert r.status_code == 403, r.text
+        ext = api.call(who, "POST", f"/tasks/{scene.unassigned['id']}/extensions", json={
+            "new_deadline": "2025-06-30", "reason": "统筹调整"})
+        assert ext.status_code == 403
+    assert api.state() == before
 
 
 def test_a_disabled_or_unknown_account_cannot_write(api: Api, scene: Scene) -> None:
@@ -237,3 +244,36 @@ def test_a_disabled_or_unknown_account_cannot_write(api: Api, scene: Scene) -> N
                                                                       json={"version": 1, "weight": 2})
         assert r.status_code == 401, r.text
     assert api.state() == before
+
+
+def test_evidence_is_read_by_the_tasks_departments_and_the_office_only(api: Api) -> None:
+    """Issue 12 item 3: another department or a viewer cannot download a task's evidence; nothing is leaked."""
+    from tests.workspace.conftest import PDF
+
+    tasks = [t for t in api.all_tasks() if t["indicator"] is None]
+    task = api.assign(tasks[0], "市发展改革委", co=("市财政局",))
+    r = api.feedback("fgw", task, percent=10, files=[("files", ("佐证.pdf", PDF, "application/pdf"))])
+    assert r.status_code == 201, r.text
+    attachment = r.json()["attachments"][0]["id"]
+    for who, code in (("fgw", 200), ("czj", 200), ("sup", 200), ("admin", 200), ("zjj", 403), ("guest", 403)):
+        got = api.call(who, "GET", f"/attachments/{attachment}")
+        assert got.status_code == code, (who, got.status_code)
+        if code == 403:
+            assert PDF not in got.content
+
+
+def test_nobody_reviews_their_own_request(api: Api) -> None:
+    """A user who filed feedback (say, as a department contact later made supervisor) cannot approve it."""
+    tasks = [t for t in api.all_tasks() if t["indicator"] is None]
+    task = api.assign(tasks[0], "市发展改革委")
+    fb = api.feedback("fgw", task, percent=50).json()
+    ext = api.ok("fgw", "POST", f"/tasks/{task['id']}/extensions", 201, json={"new_deadline": "2025-06-30", "reason": "x"})
+    fgw_id = api.ok("fgw", "GET", "/me")["id"]
+    api.ok("admin", "PATCH", f"/users/{fgw_id}", json={"role": "supervisor"})
+    before = api.state()
+    own = api.call("fgw", "POST", f"/feedback/{fb['id']}/review", json={"approve": True})
+    assert own.status_code == 403 and "自己" in own.json()["error"]
+    own_ext = api.call("fgw", "POST", f"/extensions/{ext['id']}/decide", json={"grant": True})
+    assert own_ext.status_code == 403
+    assert api.state() == before
+    assert api.call("sup", "POST", f"/feedback/{fb['id']}/review", json={"approve": True}).status_code == 200

@@ -111,13 +111,15 @@ def test_status_words_and_colours() -> None:
 
 
 def test_roles_table_is_what_the_issue_asks() -> None:
+    """Issue 12 item 3, separation of duties: the office (admin, supervisor) reviews and reads evidence, only the
+    task's own departments report (feedback, extension requests) and read its evidence."""
     roles = workspace_rules()["roles"]
     assert set(roles["admin"]["can"]) >= {"manage_users", "manage_departments", "import", "assign", "review",
-                                          "reopen", "feedback", "extension_request", "publish", "read"}
-    assert set(roles["supervisor"]["can"]) == {"read", "assign", "review", "reopen", "feedback", "extension_request",
-                                               "publish"}
-    assert set(roles["department"]["can"]) == {"read", "feedback", "extension_request"}
-    assert set(roles["department"]["own_department_only"]) == {"feedback", "extension_request"}
+                                          "reopen", "publish", "read", "read_evidence"}
+    assert not {"feedback", "extension_request"} & set(roles["admin"]["can"])
+    assert set(roles["supervisor"]["can"]) == {"read", "assign", "review", "reopen", "publish", "read_evidence"}
+    assert set(roles["department"]["can"]) == {"read", "feedback", "extension_request", "read_evidence"}
+    assert set(roles["department"]["own_department_only"]) == {"feedback", "extension_request", "read_evidence"}
     assert roles["viewer"]["can"] == ["read"]
 
 

@@ -115,10 +115,11 @@ def test_every_page_renders_for_every_role_with_its_forms(role: str, login: Any,
     other = html(user.get(f"/tasks/{zjj_task}"))
     for form in ("#edit-form", "#split-form", "#close-form"):
         assert (own.css_first(form) is not None) == staff, form
-    may_report = {"admin": True, "sup": True, "fgw": True, "zjj": False, "guest": False}[role]
+    # separation of duties (issue 12 item 3): only the task's own departments see the report forms
+    may_report = {"admin": False, "sup": False, "fgw": True, "zjj": False, "guest": False}[role]
     assert (own.css_first("#feedback-form") is not None) == may_report
     assert (own.css_first("#extension-form") is not None) == may_report
-    may_report_other = {"admin": True, "sup": True, "fgw": False, "zjj": True, "guest": False}[role]
+    may_report_other = {"admin": False, "sup": False, "fgw": False, "zjj": True, "guest": False}[role]
     assert (other.css_first("#feedback-form") is not None) == may_report_other
     admin = user.get("/admin")
     if role == "admin":

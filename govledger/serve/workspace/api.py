@@ -506,13 +506,13 @@ def review_feedback(feedback_id: PathId, body: ReviewIn, user: User, ws: WS) -> 
 @router.get("/attachments/{attachment_id}", tags=["feedback"],
             responses={200: {"content": {"application/octet-stream": {}}}})
 def get_attachment(attachment_id: PathId, user: User, ws: WS) -> Response:
-    return attachment_response(ws, attachment_id)
+    return attachment_response(ws, user, attachment_id)
 
 
-def attachment_response(ws: Workspace, attachment_id: int) -> Response:
+def attachment_response(ws: Workspace, user: UserView, attachment_id: int) -> Response:
     from urllib.parse import quote
 
-    name, ctype, data, _ = ws.attachment(attachment_id)
+    name, ctype, data, _ = ws.attachment(actor_of(user), attachment_id)
     return Response(data, media_type=ctype,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 

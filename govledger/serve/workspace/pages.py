@@ -570,7 +570,7 @@ def decide_extension(extension_id: PathId, user: User, ws: WS, grant: Annotated[
 
 @router.get("/attachments/{attachment_id}")
 def attachment(attachment_id: PathId, user: User, ws: WS) -> Response:
-    return attachment_response(ws, attachment_id)
+    return attachment_response(ws, user, attachment_id)
 
 
 # ---------------------------------------------------------------------------- reviews and reminders
