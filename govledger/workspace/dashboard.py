@@ -23,8 +23,10 @@ from govledger.workspace.base import (
     burnup,
 )
 from govledger.workspace.rules import (
+    board_of,
     counted_progress,
     department_rag,
+    ranking_key,
     ranking_score,
 )
 from govledger.workspace.sheets import SheetsMixin
@@ -58,9 +60,13 @@ class DashboardMixin(SheetsMixin):
         for name, c in by_dept.items():
             departments.append({"department": name, "counts": {s: c.get(s, 0) for s in STATUSES},
                                 "total": sum(c.values()), "rag": department_rag(c), "score": ranking_score(c)})
-        departments.sort(key=lambda d: (-d["score"], d["department"]))
-        for rank, d in enumerate(departments, 1):
-            d["rank"] = rank
+        # the rule ``RANKING_RULE`` states on the page: equal keys share a rank (并列), names only order the display
+        departments.sort(key=lambda d: (ranking_key(d["counts"]), d["department"]))
+        for i, d in enumerate(departments):
+            ahead = departments[i - 1] if i else None
+            tied = ahead is not None and ranking_key(ahead["counts"]) == ranking_key(d["counts"])
+            d["rank"] = ahead["rank"] if tied and ahead is not None else i + 1
+            d["board"] = board_of(d["counts"])
         horizon = today + timedelta(days=self.due_soon_days)
         overdue = sorted((v for v in leaves if v.status == "overdue"), key=lambda v: v.deadline)
         due_soon = sorted((v for v in leaves if v.status not in ("done", "overdue") and today <= v.deadline <= horizon),

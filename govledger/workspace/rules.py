@@ -176,3 +176,25 @@ def ranking_score(counts: Mapping[str, int]) -> float:
     done = counts.get("done", 0)
     penalty = 2 * counts.get("overdue", 0) + counts.get("behind", 0)
     return round(100.0 * (done - penalty) / total, 1)
+
+
+RANKING_RULE = ("得分高者在前；同分时逾期少者在前，再同则滞后少者在前，再同则完成率高者在前；"
+                "仍相同则并列同一名次（按单位名称排列）")
+
+
+def ranking_key(counts: Mapping[str, int]) -> tuple[float, int, int, float]:
+    """What orders the 红黑榜 (smaller first), in the order ``RANKING_RULE`` states: score, then fewer overdue,
+    fewer behind, higher completed share. Departments with equal keys share a rank."""
+    total = sum(counts.values()) or 1
+    return (-ranking_score(counts), counts.get("overdue", 0), counts.get("behind", 0),
+            -round(counts.get("done", 0) / total, 6))
+
+
+def board_of(counts: Mapping[str, int]) -> Literal["red", "black", ""]:
+    """红榜 (commendation) or 黑榜 (criticism), as offices use the words: a department with overdue tasks is on the
+    黑榜; one with nothing overdue or behind and something completed is on the 红榜; the rest on neither."""
+    if counts.get("overdue", 0):
+        return "black"
+    if not counts.get("behind", 0) and counts.get("done", 0):
+        return "red"
+    return ""

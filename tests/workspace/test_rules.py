@@ -320,3 +320,23 @@ def test_decompose_real_report(yaan_ledger: object) -> None:
     assert (housing.measure, housing.target_value, housing.bound) == ("value", 228.0, "exact")
     assert all(d.start_date == JAN1 and d.deadline.year == 2024 for d in drafts)
     assert all(d.quote in d.sentence for d in drafts)
+
+
+def test_ranking_ties_follow_the_stated_rule_and_boards_name_commendation_and_criticism() -> None:
+    """Issue 12 item 6: equal scores are ordered by fewer 逾期, fewer 滞后, higher completion; fully equal ones share
+    a rank. 红榜 is the commendation list (nothing late, something done), 黑榜 the criticism list (anything 逾期)."""
+    from govledger.workspace.rules import RANKING_RULE, board_of, ranking_key
+
+    # the same score −100, different reasons: two overdue of four beats one overdue of two? no — fewer overdue wins
+    a = {"overdue": 1, "not_started": 1}            # score −100, 1 overdue
+    b = {"overdue": 2, "done": 2}                     # score −50
+    c = {"behind": 2}                                 # score −100, 0 overdue
+    d = {"overdue": 1, "in_progress": 1}              # score −100, 1 overdue: ties with a
+    order = sorted(["a", "b", "c", "d"], key=lambda k: (ranking_key({"a": a, "b": b, "c": c, "d": d}[k]), k))
+    assert order == ["b", "c", "a", "d"]
+    assert ranking_key(a) == ranking_key(d)
+    assert "并列" in RANKING_RULE and "逾期少者在前" in RANKING_RULE
+    assert board_of({"done": 3, "in_progress": 1}) == "red"
+    assert board_of({"done": 3, "overdue": 1}) == "black"
+    assert board_of({"done": 3, "behind": 1}) == ""
+    assert board_of({"not_started": 2}) == ""

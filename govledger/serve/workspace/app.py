@@ -26,7 +26,7 @@ from govledger.errors import ReportError, WorkspaceError
 from govledger.serve.public.app import echarts_path
 from govledger.serve.workspace.auth import NotLoggedIn, csrf_token, optional_user
 from govledger.workspace import Workspace
-from govledger.workspace.rules import workspace_rules
+from govledger.workspace.rules import RANKING_RULE, workspace_rules
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("govledger.workspace")
@@ -94,7 +94,8 @@ def templates() -> Jinja2Templates:
     t.env.filters["num"] = _num
     t.env.globals.update(statuses=rules["statuses"], paces=rules["paces"], stages=rules["stages"],
                          roles={k: v["label"] for k, v in rules["roles"].items()},
-                         feedback_states=rules["feedback_states"], extension_states=rules["extension_states"])
+                         feedback_states=rules["feedback_states"], extension_states=rules["extension_states"],
+                         ranking_rule=RANKING_RULE)
     return t
 
 
