@@ -33,8 +33,9 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
 
 
 class Fuzzed:
-    def __init__(self, app: Any, ws: Any, token: str, admin_id: int) -> None:
+    def __init__(self, app: Any, ws: Any, token: str, admin_id: int, others: dict[str, str]) -> None:
         self.app, self.ws, self.token, self.admin_id = app, ws, token, admin_id
+        self.others = others  # supervisor, department and viewer tokens: the same cases, other roles
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +51,18 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory, yaan_ledger: Any) -> Any:
     dept = ws.add_department(SYSTEM, "市发展改革委", "fgw@example.org")
     admin = ws.add_user(SYSTEM, "admin", PASSWORD, "admin")
     ws.add_user(SYSTEM, "fgw", PASSWORD, "department", department_id=dept.id)
+    ws.add_user(SYSTEM, "sup", PASSWORD, "supervisor")
+    ws.add_user(SYSTEM, "guest", PASSWORD, "viewer")
     ws.import_ledger(SYSTEM, yaan_ledger)
     APP.state.workspace = ws
+    tokens: dict[str, str] = {}
     with TestClient(APP) as client:
-        r = client.post("/api/v1/auth/token", json={"username": "admin", "password": PASSWORD})
-        assert r.status_code == 200, r.text
-    yield Fuzzed(APP, ws, str(r.json()["token"]), admin.id)
+        for name in ("admin", "sup", "fgw", "guest"):
+            r = client.post("/api/v1/auth/token", json={"username": name, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            tokens[name] = str(r.json()["token"])
+    admin_token = tokens.pop("admin")
+    yield Fuzzed(APP, ws, admin_token, admin.id, tokens)
     APP.state.workspace = None
     store.close()
 
@@ -85,5 +92,9 @@ def test_no_server_errors(case: Any, fuzzed: Fuzzed) -> None:
         body = response.json()
         assert isinstance(body.get("error"), str) and body["error"] and isinstance(body.get("details"), list), \
             (where, body)
+    # the same case as a supervisor, a department and a viewer: refused or served, never a server error
+    for name, token in fuzzed.others.items():
+        other = case.call(headers={"Authorization": f"Bearer {token}"})
+        assert other.status_code < 500, f"{where} as {name}: {other.status_code} {other.text[:300]}"
     if case.path.startswith("/api/v1/users"):  # a case may have demoted or disabled the admin: put it back
         fuzzed.ws.update_user(SYSTEM, fuzzed.admin_id, role="admin", active=True)
