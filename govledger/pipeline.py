@@ -84,12 +84,17 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8") + rules_fingerprint()).hexdigest()
 
 
+# tables that do not change what is extracted (the workspace's roles and labels)
+_NOT_RULES = frozenset({"workspace.json"})
+
+
 @lru_cache(maxsize=1)
 def rules_fingerprint() -> bytes:
     """Digest of the package version and every rule table, so stored ledgers know what made them."""
     digest = hashlib.sha256(__version__.encode())
     folder = resources.files("govledger.data")
-    for name in sorted(p.name for p in folder.iterdir() if p.name.endswith((".json", ".txt"))):
+    tables = (p.name for p in folder.iterdir() if p.name.endswith((".json", ".txt")) and p.name not in _NOT_RULES)
+    for name in sorted(tables):
         digest.update(name.encode())
         digest.update(folder.joinpath(name).read_bytes())
     user = os.environ.get(USER_CATALOGUE)

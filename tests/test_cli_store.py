@@ -341,3 +341,13 @@ def test_large_postgres_import_builds_the_trigram_index_at_the_end(
             conn.execute(text(f"DROP INDEX {PG_TRGM_INDEX}"))
     with open_store(url) as store:
         assert index_exists(store)
+
+
+def test_one_bad_file_is_one_line_and_leaves_no_database(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("购物清单：苹果、梨。", encoding="utf-8")
+    db = tmp_path / "new.db"
+    res = runner.invoke(app, ["import", str(bad), "--db", str(db)])
+    assert res.exit_code == 2
+    assert "import summary" not in res.stdout and str(bad) in res.output
+    assert not db.exists() and not Path(str(db) + "-wal").exists()

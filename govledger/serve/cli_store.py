@@ -138,6 +138,7 @@ def import_(
     if n_jobs < 1:
         fail("--jobs must be at least 1")
     files = expand_inputs(paths)
+    new_file = _new_sqlite_file(db)
     with open_store(db) as store:
         summary = ImportSummary()
         tasks = plan_tasks(files, store.fingerprints(), place=place, year=year, force=force, summary=summary)
@@ -146,11 +147,35 @@ def import_(
                 import_files(store, tasks, n_jobs, force, summary, progress)
             store_verdicts(store, summary)
         finally:
-            print_summary(summary)
+            lone_failure = len(files) == 1 and summary.failures and not summary.records.get("imported")
+            if not lone_failure:  # one bad file is one line below, not a table
+                print_summary(summary)
     if not files:
         err_console.print("warning: no report files found (.txt .md .docx .pdf .html .htm)")
+    stored = summary.files["imported"] + summary.files["replaced"] + summary.files["unchanged"]
+    if new_file is not None and stored == 0:
+        _remove_database(new_file)  # nothing was stored: leave no empty database behind
+    if summary.failures and len(files) == 1 and stored == 0:
+        path, reason = summary.failures[0]
+        fail(f"{path}: {reason}")  # one file given, one reason: one line, exit 2
     if summary.failures:
         raise typer.Exit(1)
+
+
+def _new_sqlite_file(db: str | None) -> Path | None:
+    """The SQLite file this command is about to create, or None (it exists, or the store is PostgreSQL)."""
+    from govledger.store.db import resolve_url
+
+    url = resolve_url(db)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 # ----------------------------------------------------------------------------- list, search, export
