@@ -461,3 +461,23 @@ def test_sheet_error_survives_pickling() -> None:
     assert str(err) == "任务分解表有 2 处错误：第5行：完成时限「下月」无法识别；第9行：序号为空"
     again = pickle.loads(pickle.dumps(err))
     assert again.problems == err.problems and str(again) == str(err)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("8月底前全面完成灾后恢复重建项目", "2024-08-31"),
+        ("8月前完成28个项目", "2024-07-31"),  # before August begins: the same reading as a sheet cell
+        ("年内新增城镇就业5万人以上", "2024-12-31"),
+        ("三季度末前建成投用", "2024-09-30"),
+        ("上半年完成主体工程", "2024-06-30"),
+        ("加快建设27个省重点项目", None),
+    ],
+)
+def test_the_extractor_reads_deadlines_with_the_sheet_grammar(sentence: str, expected: str | None) -> None:
+    from govledger.extract.deadlines import find_deadline
+
+    assert find_deadline(sentence, 2024) == expected
+    cell = parse_deadline(sentence[: sentence.index("前") + 1], 2024) if "前" in sentence and expected else None
+    if cell is not None:
+        assert cell.isoformat() == expected

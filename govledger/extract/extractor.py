@@ -14,6 +14,7 @@ import math
 import re
 
 from govledger.data import load_json
+from govledger.extract.deadlines import find_deadline
 from govledger.extract.drafts import (
     PLAN_SHARE,
     QUOTE_LEAD,
@@ -50,7 +51,6 @@ from govledger.extract.qualifiers import (
     classify_bound,
     classify_measure,
     classify_strength,
-    find_deadline,
     is_comparison,
     is_decrease,
     rules,

@@ -7,7 +7,6 @@ decide which of them apply and in which order they win.
 from __future__ import annotations
 
 import re
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -125,42 +124,3 @@ def is_comparison(left: str) -> bool:
     return bool(rules()["_comparison"].search(left[-10:]))
 
 
-_MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
-_CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
-_DEADLINE = re.compile(
-    r"(?:(?P<y>20\d\d)年)?(?:(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:底|末|份)?前|(?P<m2>\d{1,2})月底"
-    r"|(?P<ye>年底前|年底|年末|年内)|(?P<h>上半年)|(?:第)?(?P<q>[一二三四])季度(?:末)?前?)"
-)
-
-
-def find_deadline(sentence: str, year: int | None, at: int | None = None) -> str | None:
-    """ISO date of the deadline that governs a figure (8月底前 → YYYY-08-31), against the report's year.
-
-    A sentence may set several (8月底前完成…，年底前完成28个…): the figure at
-    offset ``at`` takes the nearest one written before it; a figure before any
-    deadline takes the first one (…项目8月底前完成). Without ``at``, the first.
-    """
-    if year is None:
-        return None
-    matches = list(_DEADLINE.finditer(sentence))
-    if not matches:
-        return None
-    before = [m for m in matches if at is not None and m.start() < at]
-    m = before[-1] if before else matches[0]
-    y = int(m.group("y")) if m.group("y") else year
-    month: int
-    if m.group("m") or m.group("m2"):
-        raw = m.group("m") or m.group("m2")
-        month = int(raw) if raw.isdigit() else _CN_MONTH.get(raw, 12)
-        if not 1 <= month <= 12:
-            return None
-    elif m.group("ye"):
-        if m.group("ye") == "年内" and not m.group("y"):
-            return None
-        month = 12
-    elif m.group("h"):
-        month = 6
-    else:
-        month = {"一": 3, "二": 6, "三": 9, "四": 12}[m.group("q")]
-    day = _MONTH_END[month] + (1 if month == 2 and y % 4 == 0 else 0)
-    return date(y, month, day).isoformat()
