@@ -115,3 +115,17 @@ def test_estimate_note_covers_the_rest_of_the_review_and_stretch_strength_its_cl
     strength = {r.quote: r.strength for r in shannan.records if r.kind == "target" and r.indicator}
     assert strength["力争达到8%"] == "strive"
     assert strength["全社会固定资产投资增长13%以上"] == "plain"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("地区生产总值迈过6万亿元、7万亿元两个台阶", [("gdp", "value", 6e12, "min"), ("gdp", "value", 7e12, "min")]),
+        ("规上工业亩均增加值、亩均税收分别增长59.1%和35.3%", []),
+        ("进出口、实际使用外资、对外直接投资规模分别跃居全国第3、第5、第7位",
+         [("foreign_trade", "rank", 3, "exact"), ("foreign_investment", "rank", 5, "exact")]),
+    ],
+)
+def test_province_wording(text: str, expected: list[tuple[str, str, float, str]]) -> None:
+    """Phrases of 浙江 2023 (read by hand)."""
+    assert catalogue_figures(text) == expected

@@ -221,6 +221,7 @@ def _is_modifier(text: str, q: Quantity) -> bool:
 
 
 _LEVEL_WORDS = ("总量", "规模", "总额", "总量规模")
+_MORE_RANKS = re.compile(r"[、和]第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?")
 _RANK_LEAD = re.compile(r"(?:攀升至|跃升至|上升至|升至|提升至|位居|位列|名列|排名|稳居|跃居|居|排|列|保持|进入)[^，。；、]{0,14}$")
 
 
@@ -273,6 +274,14 @@ def find_ranks(text: str, masked: str) -> list[Quantity]:
             continue
         start = m.start("n") - 1 if n else m.start("first")
         out.append(Quantity(start, m.end(), m.end(), value, None, "位", "位", 1.0, "rank", "", False))
+        pos = m.end()
+        while (more := _MORE_RANKS.match(text, pos)) is not None:  # 分别跃居全国第3、第5、第7位
+            extra = _rank_value(more.group("n"))
+            if extra is None:
+                break
+            out.append(Quantity(more.start("n") - 1, more.end(), more.end(), extra, None, "位", "位", 1.0, "rank", "",
+                                False))
+            pos = more.end()
     return out
 
 

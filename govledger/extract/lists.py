@@ -141,7 +141,7 @@ def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> 
         item_verb = change_verb(item + after) or (verb if change_verb(subject_raw) is None else None)
         # 城乡居民人均可支配收入年均分别增长…: the several-year marker sits in the shared subject
         lead = "".join(m for m in _SPAN_MARKERS if m in subject_raw and m not in item)
-        measure = classify_measure(q.kind, left.replace(subject_raw, item + lead), item_verb)
+        measure = "rank" if q.kind == "rank" else classify_measure(q.kind, left.replace(subject_raw, item + lead), item_verb)
         indicator = map_indicator(metric, measure, allow_bare=False)
         index_to_change(indicator, q)
         if is_comparison(left) or PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):
