@@ -19,6 +19,9 @@ def public(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8001,
     tolerance: Annotated[float, typer.Option(help="Tolerance in percentage points for 左右")] = 0.2,
     tolerance_rel: Annotated[float, typer.Option(help="Relative tolerance for 左右 amounts")] = 0.01,
+    corpus: Annotated[
+        Path | None, typer.Option(help="The national corpus (national/, statistical_communiques/): /series pages")
+    ] = None,
 ) -> None:
     """Serve public, read-only report cards, indicator and place views (extracted once at start-up)."""
     import uvicorn
@@ -38,4 +41,8 @@ def public(
         typer.echo("warning: node_modules/echarts is missing (run `npm ci`): pages show tables without charts",
                    err=True)
     typer.echo(f"public views on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(data), host=host, port=port, log_level="warning")
+    if corpus is not None and not (corpus / "statistical_communiques").is_dir():
+        fail(f"{corpus}: no statistical_communiques/ folder")
+    if corpus is not None:
+        typer.echo(f"national targets vs official outturns: http://{host}:{port}/series/gdp", err=True)
+    uvicorn.run(create_app(data, corpus), host=host, port=port, log_level="warning")

@@ -99,3 +99,28 @@ def test_echarts_served_locally(client) -> None:  # type: ignore[no-untyped-def]
     else:
         assert r.status_code == 404 and "npm ci" in r.json()["error"]
     assert "https://" not in client.get("/indicator/gdp").text.split("<footer")[0].split("</head>")[0]
+
+
+def test_series_page_sets_targets_beside_official_outturns(public_data, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9: national GDP targets and the communiqués' figures, both quotes, from a corpus folder."""
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+
+    from govledger.serve.public import create_app
+
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    for folder, years in (("national", (2023, 2024, 2025)), ("statistical_communiques", (2023, 2024))):
+        (tmp_path / folder).mkdir()
+        for y in years:
+            (tmp_path / folder / f"{y}.md").symlink_to(corpus / folder / f"{y}.md")
+    client = TestClient(create_app(public_data, tmp_path))
+    body = client.get("/api/public/series/gdp").json()
+    by_year = {r["year"]: r for r in body["rows"]}
+    assert by_year[2024]["target_value"] == 5 and by_year[2024]["outturn_value"] == 5.0
+    assert "5%左右" in by_year[2024]["target_quote"] and "5.0%" in by_year[2024]["outturn_quote"]
+    assert by_year[2023]["verdict"] == "met"
+    page = client.get("/series/gdp")
+    assert page.status_code == 200 and "统计公报" in page.text and "国内生产总值增长5%左右" in page.text
+    assert client.get("/api/public/series/nonsense").status_code == 404
+    assert TestClient(create_app(public_data)).get("/api/public/series/gdp").status_code == 404

@@ -45,8 +45,13 @@ def _num(x: Any) -> str:
     return str(x)
 
 
-def create_app(data: PublicData) -> FastAPI:
-    """The app over already loaded ``data`` (see ``PublicData.load``)."""
+def create_app(data: PublicData, corpus: str | Path | None = None) -> FastAPI:
+    """The app over already loaded ``data`` (see ``PublicData.load``).
+
+    With ``corpus`` (the national corpus folder: ``national/`` and ``statistical_communiques/``)
+    it also serves ``/series/{indicator}``: every year's national target beside the official
+    outturn, each with its quote (issue 9); a series is computed once, on first request.
+    """
     app = FastAPI(title="govledger 公开视图", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["num"] = _num
@@ -114,7 +119,31 @@ def create_app(data: PublicData) -> FastAPI:
     def api_place(place: str) -> dict[str, Any]:
         return data.place(place)
 
+    series_cache: dict[str, list[dict[str, Any]]] = {}
+
+    def series(indicator: str) -> dict[str, Any]:
+        if corpus is None:
+            raise NotFound("未配置全国语料（govledger public --corpus DIR）")
+        if indicator not in data.indicator_names:
+            raise NotFound(f"没有指标「{indicator}」")
+        if indicator not in series_cache:
+            from govledger.serve.cli_outturns import outturn_series
+
+            series_cache[indicator] = outturn_series(indicator, corpus)
+        rows = series_cache[indicator]
+        return {"indicator": indicator, "name": data.indicator_name(indicator), "rows": rows,
+                "judged": sum(1 for r in rows if r.get("verdict") in ("met", "missed", "partly_met"))}
+
+    @app.get("/api/public/series/{indicator}")
+    def api_series(indicator: str) -> dict[str, Any]:
+        return series(indicator)
+
     # ------------------------------------------------------------------ pages
+
+    @app.get("/series/{indicator}", response_class=HTMLResponse)
+    def series_page(request: Request, indicator: str) -> HTMLResponse:
+        v = series(indicator)
+        return page(request, "series.html", v=v, title=f"全国{v['name']}：历年预期目标与统计公报")
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:

@@ -42,6 +42,33 @@
       })
     };
     el.style.height = Math.max(240, 60 + c.categories.length * c.series.length * 22) + "px";
+  } else if (data.kind === "series") {
+    var years = data.rows.map(function (r) { return String(r.year); });
+    var byYear = {};
+    data.rows.forEach(function (r) { byYear[String(r.year)] = r; });
+    option = {
+      animation: false,
+      tooltip: {
+        trigger: "axis",
+        formatter: function (items) {
+          var r = byYear[items[0].axisValue] || {};
+          var t = r.target_quote ? "目标：" + r.target_quote : "目标：—";
+          var o = r.outturn_quote ? "统计公报：" + r.outturn_quote : "统计公报：—";
+          return items[0].axisValue + " 年<br>" + t + "<br>" + o;
+        }
+      },
+      legend: { data: ["统计公报", "预期目标"], top: 0 },
+      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: years, axisLabel: { fontSize: 11 } },
+      yAxis: { type: "value", name: "%", scale: true },
+      series: [
+        { name: "统计公报", type: "line", connectNulls: false, itemStyle: { color: "#1f4e8c" },
+          data: data.rows.map(function (r) { return r.outturn_value; }) },
+        { name: "预期目标", type: "scatter", symbol: "rect", symbolSize: 9, z: 3, itemStyle: { color: "#b3261e" },
+          data: data.rows.map(function (r) { return r.target_value; }) }
+      ]
+    };
+    el.style.height = (narrow ? 320 : 400) + "px";
   } else {
     return;
   }
