@@ -428,6 +428,8 @@ def _to_record(
     )
     if kind == "achievement" and scope == SEVERAL and d.measure != "rank":
         period = None  # a total or change over several years is about no single year (schema)
+        if d.measure == "growth" and q.unit == "番":
+            d.measure = "cum_growth"  # 实现翻番 in a five-year review: against the start of the period
     return Record(
         id=f"{doc}#{n}",
         doc=doc,

@@ -27,9 +27,10 @@ _PART_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 # a part heading without a number ("“十四五”时期工作回顾", "2026年重点工作"): short, no sentence end
 _BARE_PART_HEADING = re.compile(r"^[^（(——].{0,28}(?:回顾|目标任务|重点工作|工作安排|主要任务|总体要求)$")
 _MULTI_OPENER = re.compile(
-    r"^(?:各位代表[！!，,]\s*)?(?:回顾|回首)?(?:过去的?五年|这五年|五年来|五年间|近五年|“?十四五”?(?:时期|期间|以来|这五年)|新时代以来)"
+    r"^(?:各位代表[！!，,]\s*)?(?:回顾|回首)?(?:过去的?五年|这五年|五年来|五年间|近五年"
+    r"|“?十[一二三四五]五”?(?:时期|期间|以来|这五年)|新时代以来|这是[^。]{0,40}的五年)"
 )
-_MULTI_WORD = re.compile(r"十四五|五年")
+_MULTI_WORD = re.compile(r"十[一二三四五]五|五年")
 _BULLET = re.compile(r"^[\s\u3000\xa0]*(?:——|—|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是)?")
 _SENTENCE_END = re.compile(r"[。！!？?]")
 
