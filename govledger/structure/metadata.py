@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import PurePath
 
 from govledger.data import load_json
+from govledger.structure.place import place_in_lines
 from govledger.structure.places import Place, level_from_suffix, normalise_place
 
 _DATE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日")
@@ -27,7 +28,6 @@ _DATE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)年(?!\d{1,2}月)[^年（(]{0,14}政府工作报告")
 _STEM = re.compile(r"^((?:19|20)\d\d)(?:[-_](.+))?$")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_PARENS = re.compile(r"[（(][^）)]*[）)]")
 _HEADING_YEAR = re.compile(r"^(?:[一二三四五六七八九十]+、)?((?:19|20)\d\d)年(?:工作)?(?:的)?(?:工作)?回顾")
 _PLAN_YEAR = re.compile(
     r"^(?:[一二三四五六七八九十]+、)?((?:19|20)\d\d)年.{0,14}(?:工作安排|目标任务|重点任务|工作任务|总体要求|主要任务|工作部署|重点工作|工作重点)"
@@ -80,48 +80,17 @@ def _plan_year_of_date(year: int, month: int) -> int:
 
 
 @lru_cache(maxsize=1)
-def _title_rules() -> list[re.Pattern[str]]:
-    return [re.compile(p) for p in load_json("structure.json")["title"]]
-
-
-@lru_cache(maxsize=1)
 def _corpus_folders() -> dict[str, str]:
     """Folder name of a corpus tree → level, or ``communique`` for the statistical communiqués."""
     folders: dict[str, str] = load_json("structure.json")["corpus_folders"]
     return folders
 
 
-def _place_in_title(title: str) -> str | None:
-    bare = _PARENS.sub("", title).strip(" \u3000*#")
-    for rx in _title_rules():
-        m = rx.search(bare)
-        if m and m.group("place"):
-            name = _ANY_YEAR.sub("", m.group("place")).strip("年 　—")
-            if len(name) >= 2 and not name.startswith(("各", "本", "我")) and name not in _generic_places():
-                return _known_form(name)
-    return None
-
-
-@lru_cache(maxsize=1)
-def _generic_places() -> frozenset[str]:
-    """Words a title uses for "this government" without naming it (自治区政府工作报告)."""
-    return frozenset(load_json("structure.json")["generic_places"])
-
-
-def _known_form(name: str) -> str:
-    """A title typo that only adds a character (保山市人政府工作报告) still names a known place."""
-    for cand in (name, name[:-1]):
-        known = normalise_place(cand)
-        if known is not None and known.pinyin:
-            return known.name
-    return name
-
-
 def header_witness(title: str | None) -> _Witness:
     """Place, plan year and delivery date stated by the title."""
     if not title:
         return _Witness()
-    place = _place_in_title(title)
+    place = place_in_lines([title], keys=("title",))
     dates = _DATE.findall(title)
     delivered = None
     year = None
