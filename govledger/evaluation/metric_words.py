@@ -9,18 +9,15 @@ is the failure itself: an empty metric or a bare verb (实施, 培育, 二).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from govledger.extract.metrics import is_bare
-
-_MARKS = re.compile(r"[“”‘’\"'（）()《》\s]")
+from govledger.extract.metrics import MARKS, is_bare
 
 
 def metric_agrees(predicted: str | None, label: str | None) -> bool:
     """Equal after dropping quote marks, or one inside the other and the shorter is not bare."""
-    p, lab = _MARKS.sub("", predicted or ""), _MARKS.sub("", label or "")
+    p, lab = MARKS.sub("", predicted or ""), MARKS.sub("", label or "")
     if p == lab:
         return True
     short, long_ = (p, lab) if len(p) <= len(lab) else (lab, p)

@@ -25,7 +25,7 @@ from datetime import date
 from typing import IO, Any
 
 from govledger.errors import TooLarge
-from govledger.extract.deadlines import DEADLINE_PATTERNS, NO_DEADLINE, parse_deadline
+from govledger.extract.deadlines import DEADLINE_PATTERNS, NO_DEADLINE, parse_deadline, shorten
 from govledger.limits import (
     SHEET_MAX_COLUMNS,
     SHEET_MAX_ROWS,
@@ -95,11 +95,6 @@ class SheetError(ValueError):
 
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-
-
-def _quoted(text: str, limit: int = 40) -> str:
-    """A cell's text for a message: short enough that one bad cell cannot swamp the error."""
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 __all__ = ["DEADLINE_PATTERNS", "NO_DEADLINE", "parse_deadline"]
@@ -295,7 +290,7 @@ def _sheet_row(line: int, row: tuple[Any, ...], columns: dict[str, int], year: i
     if not seq:
         problems.append((line, "序号为空"))
     elif seq in seen:
-        problems.append((line, f"序号「{_quoted(seq)}」与第{seen[seq]}行重复"))
+        problems.append((line, f"序号「{shorten(seq)}」与第{seen[seq]}行重复"))
     else:
         seen[seq] = line
     if not content:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 
-def _quoted(text: str, limit: int = 40) -> str:
+def shorten(text: str, limit: int = 40) -> str:
     """A cell's text for a message: short enough that one bad cell cannot swamp the error."""
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -50,7 +50,7 @@ def _year_of(match: re.Match[str], year: int | None, text: str) -> int:
     if given:
         return int(given)
     if year is None:
-        raise ValueError(f"完成时限「{_quoted(text)}」无法识别：没有年份")
+        raise ValueError(f"完成时限「{shorten(text)}」无法识别：没有年份")
     return year
 
 
@@ -145,8 +145,8 @@ def parse_deadline(value: object, year: int | None) -> date | None:
             except ValueError as exc:
                 if "完成时限" in str(exc):
                     raise
-                raise ValueError(f"完成时限「{_quoted(text)}」无法识别：不是有效日期") from None
-    raise ValueError(f"完成时限「{_quoted(text)}」无法识别")
+                raise ValueError(f"完成时限「{shorten(text)}」无法识别：不是有效日期") from None
+    raise ValueError(f"完成时限「{shorten(text)}」无法识别")
 
 
 # a deadline phrase inside a sentence (the extractor then reads it with ``parse_deadline``)

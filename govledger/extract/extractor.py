@@ -470,7 +470,7 @@ def _names_other_place(metric: str, place: str | None) -> bool:
     m = _PLACE_PREFIX.match(metric)
     if not m or m.group(1).startswith(("全", "本", "我")) or place is None:
         return False
-    if metric.startswith("生产总值", m.end()) or m.group(1) in ("单位", "每", "万元"):
+    if metric.startswith("生产总值", m.end()):
         return False  # 单位地区生产总值能耗: 地区生产总值 is the economy, not a place
     short = place
     for suffix in _PLACE_SUFFIXES:

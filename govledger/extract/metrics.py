@@ -173,7 +173,7 @@ def right_metric(after: str) -> str:
     return after[:cut].strip(_PUNCT)[:20]
 
 
-_MARKS = re.compile(r"[“”‘’\"'（）()《》\s]")
+MARKS = re.compile(r"[“”‘’\"'（）()《》\s]")
 
 
 @lru_cache(maxsize=1)
@@ -184,7 +184,7 @@ def _bare_words() -> frozenset[str]:
 
 def is_bare(metric: str | None) -> bool:
     """Empty, one character, a bare verb or lead-in, or only numerals (二, 一是): names nothing."""
-    m = _MARKS.sub("", metric or "")
+    m = MARKS.sub("", metric or "")
     return len(m) < 2 or m in _bare_words() or re.fullmatch(r"[一二三四五六七八九十是]+", m) is not None
 
 
@@ -220,7 +220,7 @@ def name_the_thing(metric: str, after: str) -> str:
         return verb + right
     if metric in table["action_verbs"]:
         return metric + right
-    if len(_MARKS.sub("", metric)) < 2:
+    if len(MARKS.sub("", metric)) < 2:
         return right  # 对62条…, 有2家…: a preposition or particle, not a subject
     return metric
 

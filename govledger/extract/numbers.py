@@ -208,7 +208,7 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         if not suffix and masked.startswith("内", num_end) and not masked.startswith("内容", num_end):
             suffix = "内"
         q_end = num_end + (len(suffix) if suffix and suffix not in ("多", "余") else 0)
-        if not chinese and start > 0 and masked[start - 1] == "-" and _signed().search(masked, 0, start - 1):
+        if not chinese and start > 0 and masked[start - 1] == "-" and _word_pattern("signed_after").search(masked, 0, start - 1):
             start, value = start - 1, -value  # 增长-16.8%: the sign belongs to the figure
         q = Quantity(start, q_end, num_end, value, None, written, base or None, factor, kind, suffix, chinese)
         if not _attach_pending(masked, q, bare, found):
@@ -221,16 +221,16 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
     return found
 
 
-@lru_cache(maxsize=1)
-def _signed() -> re.Pattern[str]:
-    return re.compile(load_json("qualifiers.json")["signed_after"])
+@lru_cache(maxsize=8)
+def _word_pattern(key: str) -> re.Pattern[str]:
+    """A qualifiers.json pattern, compiled once (these run for every sentence)."""
+    return re.compile(load_json("qualifiers.json")[key])
 
 
 def find_flat(masked: str) -> list[Quantity]:
     """同比持平 / 零增长: a level unchanged is a growth of 0 (the extractor decides what is flat)."""
-    rx = re.compile(load_json("qualifiers.json")["flat"])
     return [Quantity(m.start(), m.end(), m.end(), 0.0, None, "持平", "%", 1.0, "percent", "", False)
-            for m in rx.finditer(masked)]
+            for m in _word_pattern("flat").finditer(masked)]
 
 
 def _unitless_rates(
@@ -239,13 +239,12 @@ def _unitless_rates(
     """增长45以上 in a list of percentages: the % was left out, not the meaning."""
     if not any(q.kind == "percent" for q in found):
         return []
-    rates = re.compile(load_json("qualifiers.json")["rate_verbs"])
     suffixes = ("以上", "左右", "以内", "以下")
     out = []
     for start, end, value in bare:
         follow = masked[end : end + 2]
         ends_clause = end >= len(masked) or masked[end] in "、，；。" or follow in suffixes
-        if rates.search(masked, max(0, start - 3), start) and ends_clause and 0 < value < 100:
+        if _word_pattern("rate_verbs").search(masked, max(0, start - 3), start) and ends_clause and 0 < value < 100:
             suffix = follow if follow in suffixes else ""
             out.append(Quantity(start, end + len(suffix), end, value, None, "", "%", 1.0, "percent", suffix, False))
     return out

@@ -176,14 +176,15 @@ def part_named_by_year(line: str, year: int | None) -> Part | None:
 
 
 @lru_cache(maxsize=1)
-def _plan_periods() -> dict[str, int]:
+def _plan_periods() -> list[tuple[str, int]]:
+    """Five-year plans, longest name first (十五五 before 十五)."""
     periods: dict[str, int] = load_json("structure.json")["five_year_plans"]
-    return periods
+    return sorted(periods.items(), key=lambda kv: -len(kv[0]))
 
 
 def _five_year_plan(body: str) -> tuple[int, int] | None:
     """The years of the five-year plan a heading opens with (“十三五”… → 2016–2020)."""
-    for name, first in sorted(_plan_periods().items(), key=lambda kv: -len(kv[0])):
+    for name, first in _plan_periods():
         if body.startswith(name) or body.startswith(f"“{name}"):
             return first, first + 4
     return None

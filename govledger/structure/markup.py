@@ -33,6 +33,4 @@ def mask_markup(norm: str) -> tuple[str, dict[str, str]]:
     fields, body_at = front_matter(norm)
     if body_at:
         norm = "".join("\n" if ch == "\n" else " " for ch in norm[:body_at]) + norm[body_at:]
-    if not any(mark in norm for mark in ("*", "#", "<!--", "转", "接", "[", "（", "\\", ">")):
-        return norm, fields
     return _mask_pattern().sub(_blank, norm), fields
