@@ -65,6 +65,8 @@ _RANK = re.compile(
     r"(?:居|位居|位列|名列|排名|排|列|稳居|跃居|保持|升至|跃升至|上升至|进入)"
     r"(?P<scope>(?:[^，。；、\d]|(?:19|20)\d\d年){0,12}?)(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?|(?P<first>首位|榜首))"
 )
+_LISTED = re.compile(r"[、和及与]")
+_SPACES = re.compile(r"\s+")
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
 _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
@@ -384,7 +386,7 @@ def qualitative_targets(text: str, in_target_list: bool = False) -> list[Draft]:
             else:
                 start = max(_last_delim(text, m.start()), 0)
                 subject = text[start : m.start()]
-            for item in re.split(r"[、和及与]", trim_metric(subject)):
+            for item in _LISTED.split(trim_metric(subject)):
                 item = complete_bare_head(trim_metric(item), subject)  # 粮食播种面积和产量 → 粮食产量
                 indicator = map_indicator(item)
                 if indicator is None:
@@ -439,7 +441,7 @@ def _to_record(
         kind=kind,  # type: ignore[arg-type]
         estimated=kind == "achievement" and (_ESTIMATE.search(sentence.text) is not None or start >= estimates_from),
         section=list(sentence.section),
-        sentence=re.sub(r"\s+", "", sentence.text),
+        sentence=_SPACES.sub("", sentence.text),
         quote=layout.text[start:end],
         metric=d.metric,
         indicator=d.indicator,

@@ -19,6 +19,9 @@ from govledger.extract.qualifiers import rules
 _LEADING_YEAR = re.compile(r"^(?:20\d\d|■■■■)年(?:底|末|全年)?")
 _PUNCT = "，。；：、！？“”‘’（）()《》 \u3000—-\n\r\t"
 
+_NUMERAL_WORD = re.compile(r"[一二三四五六七八九十是]+")
+_ITEM_SEP = re.compile(r"[、和及与]|以及")
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -54,6 +57,28 @@ def catalogue() -> list[Indicator]:
 def _alias_index() -> list[tuple[str, Indicator]]:
     pairs = [(alias, ind) for ind in catalogue() for alias in ind.aliases]
     return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+@lru_cache(maxsize=1)
+def _aliases_by_first_char() -> dict[str, list[tuple[int, str, Indicator]]]:
+    """The alias index keyed by first character, each alias with its rank in the index: a metric of a dozen
+    characters is looked up in a few lists instead of scanning hundreds of aliases."""
+    out: dict[str, list[tuple[int, str, Indicator]]] = {}
+    for rank, (alias, ind) in enumerate(_alias_index()):
+        if alias:
+            out.setdefault(alias[0], []).append((rank, alias, ind))
+    return out
+
+
+def _aliases_in(metric: str) -> list[tuple[str, Indicator]]:
+    """The aliases written in ``metric``, in the index's order (longest first)."""
+    by_first = _aliases_by_first_char()
+    hits: set[tuple[int, str, Indicator]] = set()
+    for i, ch in enumerate(metric):
+        for entry in by_first.get(ch, ()):
+            if metric.startswith(entry[1], i):
+                hits.add(entry)
+    return [(alias, ind) for _, alias, ind in sorted(hits, key=lambda e: e[0])]
 
 
 @lru_cache(maxsize=1)
@@ -101,9 +126,7 @@ def map_indicator(metric: str, measure: str | None = None, allow_bare: bool = Tr
     """
     if not metric:
         return None
-    for alias, ind in _alias_index():
-        if alias not in metric:
-            continue
+    for alias, ind in _aliases_in(metric):
         bare_ok = allow_bare and metric.strip(_PUNCT) == alias and measure in (None, "growth")
         if alias in ind.bare_only and not bare_ok:
             continue
@@ -185,7 +208,7 @@ def _bare_words() -> frozenset[str]:
 def is_bare(metric: str | None) -> bool:
     """Empty, one character, a bare verb or lead-in, or only numerals (二, 一是): names nothing."""
     m = MARKS.sub("", metric or "")
-    return len(m) < 2 or m in _bare_words() or re.fullmatch(r"[一二三四五六七八九十是]+", m) is not None
+    return len(m) < 2 or m in _bare_words() or _NUMERAL_WORD.fullmatch(m) is not None
 
 
 def borrow_subject(metric: str, earlier: list[str]) -> str:
@@ -230,7 +253,7 @@ _HEADS = ("增加值", "产量", "产值", "收入", "营业收入", "总额", "
 
 def split_items(subject: str) -> list[str]:
     """A 、/和/及 list (茶叶、猕猴桃产量) as complete metrics (茶叶产量, 猕猴桃产量)."""
-    items = [s for s in re.split(r"[、和及与]|以及", subject) if s]
+    items = [s for s in _ITEM_SEP.split(subject) if s]
     if len(items) < 2:
         return items
     items = [_complete_parallel(i, items[-1]) for i in items[:-1]] + [items[-1]]

@@ -55,9 +55,12 @@ class UnitTable:
         self.chinese_ok: set[str] = set(data["chinese_numeral_units"])  # type: ignore[call-overload]
         self._forms = self._build_forms()
         self._max_len = max(len(k) for k in self._forms)
+        self._first = frozenset(k[0] for k in self._forms)  # most numbers (一 of 进一步) fail on the first character
 
     def match(self, text: str, pos: int) -> tuple[str, str, float, str] | None:
         """At ``pos``: (written unit, base unit, factor, kind) or None. Longest match wins."""
+        if text[pos : pos + 1] not in self._first:
+            return None
         window = text[pos : pos + self._max_len]
         for length in range(min(len(window), self._max_len), 0, -1):
             hit = self._forms.get(window[:length])
@@ -154,7 +157,7 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
     if masked is None:
         masked = mask_names(normalize_text(text))
     table = unit_table()
-    suffixes = load_json("qualifiers.json")["bound_suffix"]
+    suffixes = _bound_suffixes()
     found: list[Quantity] = []
     bare: list[tuple[int, int, float]] = []  # numbers without a unit, waiting for one
     unitless: list[tuple[int, int, float]] = []  # every number left without a unit
@@ -201,8 +204,8 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
             approx_word = masked[num_end]
             num_end += 1
         suffix = approx_word
-        for word in sorted(suffixes, key=len, reverse=True):
-            if len(word) > 1 and masked.startswith(word, num_end):
+        for word in suffixes:
+            if masked.startswith(word, num_end):
                 suffix = word
                 break
         if not suffix and masked.startswith("内", num_end) and not masked.startswith("内容", num_end):
@@ -213,12 +216,22 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         q = Quantity(start, q_end, num_end, value, None, written, base or None, factor, kind, suffix, chinese)
         if not _attach_pending(masked, q, bare, found):
             found.append(q)
-    found.extend(find_doublings(masked))
-    taken = {q.start for q in found}
-    found.extend(_unitless_rates(masked, [b for b in unitless if b[0] not in taken], found))
+    if "翻" in masked:  # every doubling is written with 翻
+        found.extend(find_doublings(masked))
+    if unitless:
+        taken = {q.start for q in found}
+        found.extend(_unitless_rates(masked, [b for b in unitless if b[0] not in taken], found))
     found.extend(find_flat(masked))
     found.sort(key=lambda q: q.start)
     return found
+
+
+@lru_cache(maxsize=1)
+def _bound_suffixes() -> tuple[str, ...]:
+    """The bound words of two or more characters written after a unit, longest first (one-character ones such
+    as 多 are read separately)."""
+    words = load_json("qualifiers.json")["bound_suffix"]
+    return tuple(w for w in sorted(words, key=len, reverse=True) if len(w) > 1)
 
 
 @lru_cache(maxsize=8)

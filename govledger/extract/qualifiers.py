@@ -44,10 +44,18 @@ def classify_bound(before: str, suffix: str) -> str:
 
 @lru_cache(maxsize=16384)
 def _bound_of_tail(tail: str) -> str:
-    for word, bound in rules()["_prefix"]:
+    """The first bound word (longest first) that ends the tail, or sits within its last few characters."""
+    ranks = _prefix_ranks()
+    written = {tail[i:j] for i in range(len(tail)) for j in range(i + 1, len(tail) + 1)} & ranks.keys()
+    for word in sorted(written, key=ranks.__getitem__):  # a tail holds a handful of words; the table holds hundreds
         if tail.endswith(word) or (len(word) > 1 and word in tail[-len(word) - 3 :]):
-            return str(bound)
+            return str(rules()["bound_prefix"][word])
     return "exact"
+
+
+@lru_cache(maxsize=1)
+def _prefix_ranks() -> dict[str, int]:
+    return {word: rank for rank, (word, _) in enumerate(rules()["_prefix"])}
 
 
 _CLAUSE_END = re.compile(r"[，；。,;]")

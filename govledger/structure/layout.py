@@ -355,6 +355,7 @@ def _sentences(
     starts, scopes = line_scopes(norm, year - 1) if year else ([], [])
     path: dict[int, str] = {}
     multi_markers = _rules()["multi_year_markers"]
+    multi_of: dict[tuple[str, ...], bool] = {}
     for i, p in enumerate(paragraphs):
         line = norm[p.start : p.end]
         part: Part = "plan" if plan_index is not None and i >= plan_index else "review"
@@ -366,8 +367,11 @@ def _sentences(
         run_in = _RUN_IN.match(line)
         if run_in:
             section.append(line[: run_in.end() - 1])
-        multi = any(_any(multi_markers, s) for s in section)
+        key = tuple(section)
+        multi = multi_of.get(key)
+        if multi is None:  # paragraphs under one heading share it: decided once per section
+            multi = multi_of[key] = any(_any(multi_markers, s) for s in section)
         run = scope_at(starts, scopes, p.start) if part == "review" and starts else "annual"
         for a, b in split_sentences(norm, p.start, p.end):
-            out.append(Sentence(a, b, norm[a:b], tuple(section), part, i, multi, run))
+            out.append(Sentence(a, b, norm[a:b], key, part, i, multi, run))
     return out
