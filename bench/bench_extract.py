@@ -99,9 +99,11 @@ def full_pass(files: list[Path]) -> tuple[int, int]:
 
 
 def timed(fn, *args):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
+    """CPU seconds of this process (the issue's table is in chars per CPU-second): other jobs on a busy
+    2-core machine stretch wall time, not this."""
+    start = time.process_time()
     out = fn(*args)
-    return time.perf_counter() - start, out
+    return time.process_time() - start, out
 
 
 def main() -> None:
@@ -111,7 +113,7 @@ def main() -> None:
     args = ap.parse_args()
     files = sorted(p for p in Path(args.reports).glob("*.txt") if p.name != "SOURCES.md")
     full_pass(files[:2])  # warm caches (rule tables, regexes)
-    bare_t, bare_chars = timed(bare_pass, files)
+    bare_t, bare_chars = min(timed(bare_pass, files) for _ in range(args.rounds))
     best = float("inf")
     chars = records = 0
     rss: list[int] = []

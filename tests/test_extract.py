@@ -133,3 +133,16 @@ def test_all_samples_quotes_verbatim_trimmed_and_in_order() -> None:
             assert r.kind == "target" or r.deadline is None
             starts.append(r.start)
         assert starts == sorted(starts), path.stem
+
+
+@pytest.mark.parametrize("name", ["yaan_2024", "guangyuan_2024", "guowuyuan_2025", "hunan_2026"])
+def test_records_hold_to_the_contract(name: str) -> None:
+    """The extractor builds records without validating them (for speed); each must still pass the model."""
+    from govledger.records import Record
+
+    ledger = build_ledger(REPORTS / f"{name}.txt")
+    assert ledger.records
+    for r in ledger.records:
+        again = Record.model_validate(record_dict(r))
+        assert record_dict(again) == record_dict(r)
+        assert type(r.value) in (float, type(None)) and type(r.year) is int

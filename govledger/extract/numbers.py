@@ -57,6 +57,10 @@ class UnitTable:
         self._max_len = max(len(k) for k in self._forms)
         self._first = frozenset(k[0] for k in self._forms)  # most numbers (一 of 进一步) fail on the first character
 
+    def may_start(self, text: str, pos: int) -> bool:
+        """Whether a unit can begin at ``pos`` (one set lookup, before any parsing)."""
+        return text[pos : pos + 1] in self._first
+
     def match(self, text: str, pos: int) -> tuple[str, str, float, str] | None:
         """At ``pos``: (written unit, base unit, factor, kind) or None. Longest match wins."""
         if text[pos : pos + 1] not in self._first:
@@ -171,8 +175,8 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         if chinese:
             raw, tail = _split_chinese_multiplier(raw)
             unit_pos = start + len(raw)
-            if raw in ("", "万", "亿"):
-                continue
+            if raw in ("", "万", "亿") or not table.may_start(masked, unit_pos):
+                continue  # 进一步, 一批: a Chinese numeral counts only with a unit right after it
         value = parse_number(raw)
         if value is None:
             continue
