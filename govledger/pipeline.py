@@ -37,6 +37,7 @@ class Ledger:
     sentences: list[Sentence] = field(default_factory=list)  # body sentences, for full-text search
     delivered: str | None = None  # ISO date of delivery when the header or text gives it
     notes: list[str] = field(default_factory=list)  # where header, path and text disagreed, and who won
+    kind: str = "report"  # "report" (政府工作报告) or "communique" (统计公报): decided here from the text, once
 
 
 def ledger_from_source(
@@ -55,7 +56,7 @@ def ledger_from_source(
         records, level = communique_records(source, kind, doc=doc_id, place=place, year=year)
         return Ledger(
             doc=doc_id, path=source.path, format=source.format, place=records[0].place, year=records[0].year,
-            text=source.text, sha256=_fingerprint(source.text), records=records, level=level,
+            text=source.text, sha256=_fingerprint(source.text), records=records, level=level, kind="communique",
         )
     layout = analyse_report(source.text, file_name=source.path, place=place, year=year)
     if not layout.is_report:

@@ -124,3 +124,19 @@ def test_panel_of_folder_equals_panel_of_database(tmp_path: Path, store_url: str
         via_reader = panel(REPORTS, reader=reader)
         assert reader.extracted == 0 and reader.from_store == 67
     assert via_reader.equals(from_files)
+
+
+def test_panel_of_a_store_with_a_communique_equals_the_folder(tmp_path: Path, store_url: str) -> None:  # noqa: F811
+    """A communiqué imported beside two national reports: the store's panel carries its outturn rows and the
+    official figure beside the 2024 targets, as the folder's panel does (one code path for both)."""
+    corpus = REPORTS.parent / "corpus"
+    shutil.copy(corpus / "national" / "2024.md", tmp_path / "guowuyuan_2024.md")
+    shutil.copy(corpus / "national" / "2025.md", tmp_path / "guowuyuan_2025.md")
+    shutil.copy(corpus / "statistical_communiques" / "2024.md", tmp_path / "communique_2024.md")
+    _import(tmp_path, store_url)
+    from_files = panel(tmp_path)
+    from_db = panel(store_url)
+    assert (from_db["kind"] == "outturn").sum() > 40
+    gdp = from_db[(from_db["kind"] == "target") & (from_db["period"] == 2024) & (from_db["indicator"] == "gdp")]
+    assert gdp["official_base_value"].iloc[0] == 5.0
+    assert from_files.equals(from_db)

@@ -69,8 +69,7 @@ def prepare_task(task: ImportTask) -> TaskResult:
         if task.known_sha is not None and text_fingerprint(source.text) == task.known_sha:
             return TaskResult(task, "unchanged")
         ledger = ledger_from_source(source, doc=task.doc, place=task.place, year=task.year)
-        kind = "communique" if task.level == "communique" else None
-        return TaskResult(task, "rows", prepare_report(ledger, kind=kind))
+        return TaskResult(task, "rows", prepare_report(ledger))
     except ReportError as exc:
         return TaskResult(task, "failed", reason=exc.reason)
     except MemoryError:

@@ -59,7 +59,7 @@ class PreparedReport:
     records: list[tuple[Any, ...]]
 
 
-def prepare_report(ledger: Ledger, sentences: list[SentenceData] | None = None, *, kind: str | None = None) -> PreparedReport:
+def prepare_report(ledger: Ledger, sentences: list[SentenceData] | None = None) -> PreparedReport:
     """The rows of one ledger, ready for the driver (pure: runs in a worker process)."""
     if sentences is None:
         sentences = ledger_sentences(ledger)
@@ -70,7 +70,7 @@ def prepare_report(ledger: Ledger, sentences: list[SentenceData] | None = None, 
     report = {
         "path": str(ledger.path), "format": ledger.format, "place": ledger.place, "year": ledger.year,
         "level": ledger.level, "sha256": ledger.sha256, "n_chars": len(ledger.text),
-        "kind": getattr(ledger, "kind", None) or kind or "report", "has_plan": has_plan,
+        "kind": getattr(ledger, "kind", "report"), "has_plan": has_plan,
     }
     sentence_rows = [(n, s.text, _json(s.section), s.start, s.end) for n, s in enumerate(sentences, 1)]
     record_rows = []

@@ -157,7 +157,7 @@ def panel_verdicts(store: Store) -> list[PanelVerdict]:
         d["outcome_base_unit"].as_string(), d["outcome_estimated"].as_boolean(), d["gap"].as_float(),
     ).join(target, VerdictRow.target_report_id == target.id)
     with store.engine.connect() as conn:
-        return [PanelVerdict(*row) for row in conn.execute(stmt)]
+        return [PanelVerdict(*row) for row in conn.execute(stmt).fetchall()]
 
 
 def add_override(

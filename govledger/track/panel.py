@@ -83,10 +83,10 @@ def _ledgers_from(
 
 
 def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, Any]]:
-    """Every report of the store with its records (one streamed query of the panel's columns),
-    and the stored verdicts."""
-    from govledger.store import open_store
-    from govledger.store.crud import iter_panel_records
+    """Every document of the store (reports and communiqués, as a folder holds them) with its records (one
+    scan of the panel's columns), and the stored verdicts."""
+    from govledger.store import RecordFilter, open_store
+    from govledger.store.crud import iter_records, panel_records_by_doc
     from govledger.store.db import database_errors
     from govledger.store.verdicts import list_overrides, panel_verdicts
     from govledger.track.stored import stored_verdicts
@@ -95,16 +95,17 @@ def _ledgers_from_store(url: str) -> tuple[list[LoadedLedger], dict[str, Any]]:
         from govledger.track.stored import refresh_verdicts
 
         refresh_verdicts(store)  # pairs a store of an older version never judged (usually none)
-        infos = {i.doc: i for i in store.reports() if i.kind == "report"}
-        by_doc: dict[str, list[Any]] = {doc: [] for doc in infos}
-        for r in iter_panel_records(store):
-            if r.doc in by_doc:
-                by_doc[r.doc].append(r)
+        infos = {i.doc: i for i in store.reports()}
+        by_doc: dict[str, list[Any]] = dict(panel_records_by_doc(store))
+        for doc in (d for d, i in infos.items() if i.kind != "report"):
+            # a communiqué's outturns carry extras (table or prose) that choose the official figure: whole records
+            by_doc[doc] = list(iter_records(store, RecordFilter(doc=doc)))
         verdicts: dict[str, Any] = {v.target_id: v for v in panel_verdicts(store)}
         overridden = {o.doc for o in list_overrides(store)}
         for doc in sorted(overridden):  # the few reports with manual verdicts: whole rows, overrides applied
             verdicts.update((v.target_id, v) for v in stored_verdicts(store, doc=doc))
-    ledgers = [LoadedLedger(doc, i.place, i.year, by_doc[doc], i.level, i.path) for doc, i in sorted(infos.items())]
+    ledgers = [LoadedLedger(doc, i.place, i.year, by_doc.get(doc, []), i.level, i.path)
+               for doc, i in sorted(infos.items())]
     return ledgers, verdicts
 
 
@@ -180,55 +181,92 @@ def panel(
     else:
         ledgers = _ledgers_from(source, errors, reader, on_file)
     verdicts = _verdicts(ledgers, tolerance_pp, tolerance_rel, stored)
-    cols: dict[str, list[Any]] = {c: [] for c in PANEL_COLUMNS}
-    add = {c: cols[c].append for c in PANEL_COLUMNS}  # columns, not row dicts: a corpus has half a million rows
-    record_fields = ("period", "doc", "kind", "indicator", "metric", "measure", "value", "value_max", "unit",
-                     "base_value", "base_unit", "bound", "strength", "estimated", "deadline", "quote")
-    outcome_fields = ("outcome_quote", "outcome_value", "outcome_base_value", "outcome_base_unit", "verdict", "gap",
-                      "match_score", "reason")
-    record_values = attrgetter(*record_fields)
-    no_outcome = (None,) * len(outcome_fields)
+    cols: dict[str, list[Any]] = {c: [] for c in PANEL_COLUMNS}  # columns, not row dicts: half a million rows
     for lg in ledgers:
-        lp = normalise_place(lg.place)
-        seen: set[tuple[Any, ...]] = set()
-        kept: list[Any] = []
-        for r in lg.records:
-            restated = False
-            if r.kind == "target" and r.period is not None and r.period == (r.year or lg.year):
-                key = target_key(r)
-                restated = key in seen  # the same target stated again later in the report
-                seen.add(key)
-            if indicators_only and not r.indicator:
-                continue
-            kept.append(r)
+        _add_ledger(cols, lg, indicators_only)
+    _add_outcomes(cols, verdicts)
+    _add_official(cols, _official_figures(ledgers))
+    cols["estimated"] = [bool(e) for e in cols["estimated"]]  # SQLite gives 0/1
+    return pd.DataFrame({c: pd.Series(cols[c], dtype=_DTYPES.get(c, "object")) for c in PANEL_COLUMNS})
+
+
+_RECORD_FIELDS = ("id", "period", "doc", "kind", "indicator", "metric", "measure", "value", "value_max", "unit",
+                  "base_value", "base_unit", "bound", "strength", "estimated", "deadline", "quote")
+_OUTCOME_FIELDS = ("outcome_quote", "outcome_value", "outcome_base_value", "outcome_base_unit", "verdict", "gap",
+                   "match_score", "reason")
+_record_values = attrgetter(*_RECORD_FIELDS)
+
+
+def _add_ledger(cols: dict[str, list[Any]], lg: LoadedLedger, indicators_only: bool) -> None:
+    """One report's rows: its records' own fields column by column, the place named once per written place,
+    and ``restated`` for a one-year target stated again later in the report."""
+    seen: set[tuple[Any, ...]] = set()
+    restated: list[bool | None] = []
+    for r in lg.records:
+        if r.kind != "target":
+            restated.append(None)
+        elif r.period is not None and r.period == (r.year or lg.year):
+            key = target_key(r)
+            restated.append(key in seen)
+            seen.add(key)
+        else:
+            restated.append(False)
+    kept = list(lg.records)
+    if indicators_only:
+        keep = [bool(r.indicator) for r in kept]
+        kept = [r for r, k in zip(kept, keep, strict=True) if k]
+        restated = [x for x, k in zip(restated, keep, strict=True) if k]
+    if not kept:
+        return
+    lp = normalise_place(lg.place)
+    named: dict[str | None, tuple[str | None, str | None, str | None]] = {}
+    for r in kept:
+        if r.place not in named:
             p = normalise_place(r.place or lg.place) or lp
-            v = verdicts.get(r.id) if r.kind == "target" else None
-            add["place"](p.name if p else None)
-            add["level"](p.level if p and p.level else lg.level)
-            add["province"](p.province if p and p.province else (p.name if p and p.level == "province" else None))
-            add["year"](r.year if r.year is not None else lg.year)
-            add["record_id"](r.id)
-            add["restated"](restated if r.kind == "target" else None)
-            for name, value in zip(outcome_fields, (tuple(getattr(v, n) for n in outcome_fields) if v else no_outcome),
-                                   strict=True):
-                add[name](value)
-            add["outcome_estimated"](v.outcome_estimated if v and v.outcome_quote else None)
-        # the record's own fields, a report at a time and column by column
-        for name, column in () if not kept else zip(record_fields, zip(*map(record_values, kept), strict=True), strict=True):
-            cols[name].extend(column)
-    official = _official_figures(ledgers)
+            named[r.place] = (
+                p.name if p else None,
+                p.level if p and p.level else lg.level,
+                p.province if p and p.province else (p.name if p and p.level == "province" else None),
+            )
+    where = [named[r.place] for r in kept]
+    cols["place"].extend(w[0] for w in where)
+    cols["level"].extend(w[1] for w in where)
+    cols["province"].extend(w[2] for w in where)
+    cols["year"].extend(r.year if r.year is not None else lg.year for r in kept)
+    cols["restated"].extend(restated)
+    for name, column in zip(_RECORD_FIELDS, zip(*map(_record_values, kept), strict=True), strict=True):
+        cols["record_id" if name == "id" else name].extend(column)
+
+
+def _add_outcomes(cols: dict[str, list[Any]], verdicts: dict[str, Any]) -> None:
+    """The verdict of each target whose next-year report is present (an outcome is shown only with its quote)."""
+    n = len(cols["record_id"])
+    for name in (*_OUTCOME_FIELDS, "outcome_estimated"):
+        cols[name] = [None] * n
+    for i, (rid, kind) in enumerate(zip(cols["record_id"], cols["kind"], strict=True)):
+        if kind != "target":
+            continue
+        v = verdicts.get(rid)
+        if v is None:
+            continue
+        for name in _OUTCOME_FIELDS:
+            cols[name][i] = getattr(v, name)
+        if v.outcome_quote:
+            cols["outcome_estimated"][i] = v.outcome_estimated
+
+
+def _add_official(cols: dict[str, list[Any]], official: dict[tuple[Any, ...], tuple[float | None, str]]) -> None:
     for name in ("official_base_value", "official_quote"):
         cols[name] = [None] * len(cols["place"])
-    if official:
-        for i, kind in enumerate(cols["kind"]):
-            if kind != "target":
-                continue
-            key = (cols["place"][i], cols["period"][i], cols["indicator"][i], cols["measure"][i], cols["base_unit"][i])
-            hit = official.get(key)
-            if hit is not None:
-                cols["official_base_value"][i], cols["official_quote"][i] = hit
-    df = pd.DataFrame({c: pd.Series(cols[c], dtype=_DTYPES.get(c, "object")) for c in PANEL_COLUMNS})
-    return df
+    if not official:
+        return
+    for i, kind in enumerate(cols["kind"]):
+        if kind != "target":
+            continue
+        key = (cols["place"][i], cols["period"][i], cols["indicator"][i], cols["measure"][i], cols["base_unit"][i])
+        hit = official.get(key)
+        if hit is not None:
+            cols["official_base_value"][i], cols["official_quote"][i] = hit
 
 
 def _official_figures(ledgers: list[LoadedLedger]) -> dict[tuple[Any, ...], tuple[float | None, str]]:
