@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from govledger.errors import Invalid
-from govledger.serve.labels import labels
+from govledger.serve.labels import label, labels
 from govledger.serve.workspace.api_common import parse_number
 from govledger.serve.workspace.app import html_response
 from govledger.workspace.rules import workspace_rules
@@ -141,6 +141,11 @@ def _show(key: str, value: object, names: dict[int, str], stages: dict[str, str]
         return "、".join(names.get(int(i), f"单位 {i}") for i in value if isinstance(i, int | str)) or "—"
     if key == "stage" and isinstance(value, str):
         return stages.get(value, value)
+    if key in ("role", "verdict", "status") and isinstance(value, str):
+        table = {"role": "roles", "verdict": "verdicts", "status": "statuses"}[key]
+        return label(table, value, value if not value.isascii() else None)
+    if key == "department_id" and isinstance(value, int):
+        return names.get(value, f"单位 {value}")
     if key == "public" and isinstance(value, bool):
         return "开启" if value else "关闭"
     if isinstance(value, bool):
@@ -165,14 +170,14 @@ def describe(entry: AuditView, names: dict[int, str], zone: tzinfo = OFFICE_ZONE
             continue
         if key not in before and new in (None, "", []):
             continue
-        changes.append({"field": FIELDS.get(key, key),
+        changes.append({"field": FIELDS.get(key, "其他"),
                         "before": _show(key, old, names, stages) if key in before else "",
                         "after": _show(key, new, names, stages)})
     merged = before.get("tasks")
     if isinstance(merged, list) and "tasks" not in after:  # 合并: the tasks that went into this one
         joined = "；".join(f"{t.get('seq')}．{t.get('content')}" for t in merged if isinstance(t, dict))
         changes.insert(0, {"field": FIELDS["tasks"], "before": "", "after": joined})
-    return {"at": when(entry.at, zone), "username": entry.username, "action": ACTIONS.get(entry.action, entry.action),
+    return {"at": when(entry.at, zone), "username": entry.username, "action": label("actions", entry.action),
             "changes": changes}
 
 
@@ -210,3 +215,16 @@ def parse_parts(text: str) -> list[tuple[str, float]]:
         parts.append((content.strip(), value if value is not None else 1.0))
     return parts
 
+
+
+def report_names(ws: Any) -> dict[int, str]:
+    """report id → 「雅安市 2024 年」: what a list spanning several reports shows beside each task."""
+    return {r.id: f"{r.place or r.doc} {r.year or ''} 年".strip() for r in ws.reports()}
+
+
+def pager(total: int, page: int, per_page: int, url: Any) -> dict[str, Any]:
+    """Page numbers and the previous/next links of a paged list (``url(n)`` makes the link of page n)."""
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    return {"page": page, "pages": pages, "total": total,
+            "prev_url": url(page - 1) if page > 1 else None, "next_url": url(page + 1) if page < pages else None}

@@ -21,7 +21,6 @@ from govledger.serve.workspace.auth import WS, PathId, User, actor_of, check_csr
 from govledger.serve.workspace.pages_common import (
     REPORT_TYPES,
     _flag,
-    _int_or_none,
     redirect,
     render,
     with_notice,
@@ -97,25 +96,3 @@ def switch_public(report_id: PathId, user: User, ws: WS, public: Annotated[str, 
     on = _flag(public)
     ws.set_public(actor_of(user), report_id, on)
     return redirect(with_notice(f"/reports/{report_id}", "public_on" if on else "public_off"))
-
-
-# ---------------------------------------------------------------------------- reviews and reminders
-
-
-@router.get("/reviews", response_class=HTMLResponse)
-def reviews_page(request: Request, user: User, ws: WS, report_id: str | None = None) -> Response:
-    rid = _int_or_none(report_id, "报告")
-    report = ws.report(rid) if rid is not None else None
-    return render(request, "reviews.html", me=user, title="待审核", report=report,
-                  feedback=ws.pending_feedback(rid), extensions=ws.pending_extensions(rid),
-                  here=f"/reviews?report_id={rid}" if rid is not None else "/reviews")
-
-
-@router.get("/digest", response_class=HTMLResponse)
-def digest_page(request: Request, user: User, ws: WS) -> Response:
-    items = ws.digest()
-    if user.role == "department":
-        items = [d for d in items if d["department"] == user.department]
-    return render(request, "digest.html", me=user, title="每日提醒", items=items, today=ws.today(),
-                  days=ws.due_soon_days)
-

@@ -46,6 +46,8 @@ def tasks_page(request: Request, report_id: PathId, user: User, ws: WS, status: 
     number = _int_or_none(page, "页码") or 1
     q = (q or "").strip()[:200] or None
     f = TaskFilter(report_id=report_id, status=status or None, department_id=dept, q=q, stage=stage or None)
+    if f.status is not None and f.status not in workspace_rules()["statuses"]:
+        raise Invalid(f"状态「{f.status[:20]}」不存在")
     if f.stage is not None and f.stage not in workspace_rules()["stages"]:
         raise Invalid(f"阶段「{f.stage}」不存在")
     result = ws.list_tasks(f, page=max(1, number), per_page=PER_PAGE)
@@ -63,6 +65,29 @@ def tasks_page(request: Request, report_id: PathId, user: User, ws: WS, status: 
                   departments=ws.departments(), filters={"status": f.status or "", "department_id": dept,
                                                          "q": q or "", "stage": f.stage or ""},
                   filtered=bool(query))
+
+
+@router.post("/reports/{report_id}/assign")
+def bulk_assign(report_id: PathId, user: User, ws: WS, task_ids: Annotated[list[str] | None, Form()] = None,
+                bulk_lead_id: Annotated[str, Form()] = "") -> Response:
+    """批量交办: the ticked tasks get one lead department in one submit; each change is its own audited update
+    (checked first for all of them, so a bad pick changes nothing)."""
+    require(actor_of(user), "assign")
+    ids = [i for i in (_int_or_none(t, "任务") for t in task_ids or []) if i is not None]
+    if not ids:
+        raise Invalid("请先勾选要交办的任务")
+    lead = _int_or_none(bulk_lead_id, "牵头单位")
+    if lead is None:
+        raise Invalid("请选择牵头单位")
+    if lead not in {d.id for d in ws.departments(active_only=True)}:
+        raise Invalid("所选牵头单位不存在或已停用")
+    tasks = [ws.task(i) for i in ids]
+    if any(t.report_id != report_id for t in tasks):
+        raise Invalid("只能交办本报告的任务")
+    for t in tasks:
+        if t.lead_id != lead:
+            ws.update_task(actor_of(user), t.id, t.version, {"lead_id": lead, "co_ids": [c for c in t.co_ids if c != lead]})
+    return redirect(with_notice(f"/reports/{report_id}/tasks", "assigned"))
 
 
 @router.post("/reports/{report_id}/merge")
