@@ -34,7 +34,7 @@ app.add_typer(department_app, name="department")
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database: file path or URL (default $GOVLEDGER_DB or govledger.db)")]
 DEMO_DEPARTMENTS = ("市发展改革委", "市经济和信息化局", "市住房城乡建设局", "市农业农村局", "市生态环境局", "市人力资源社会保障局")
-REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+REPORT_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 
 
 def _workspace(db: str | None, today: str | None = None, margin: float | None = None,

@@ -92,3 +92,66 @@ def test_forbidden_and_validation_errors_are_chinese(login: Any, ws: Any) -> Non
     sup = login("sup")
     r = sup.client.get("/api/v1/tasks", params={"page": "abc"})
     assert r.status_code == 422 and r.json()["error"] == "输入有误：页码应为整数"
+
+
+def test_bulk_assign_changes_each_task_with_its_own_audit_row(login: Any, ws: Any, dept_ids: Any) -> None:
+    tasks = ws.list_tasks(TaskFilter(report_id=ws.reports()[0].id), per_page=5).items
+    sup = login("sup")
+    lead = dept_ids["市财政局"]
+    before = len(ws.history(limit=1000))
+    r = sup.post(f"/reports/{tasks[0].report_id}/assign",
+                 {"task_ids": [str(t.id) for t in tasks[:3]], "bulk_lead_id": str(lead)})
+    assert r.status_code == 303 and "ok=assigned" in r.headers["location"]
+    assert [ws.task(t.id).lead_id for t in tasks[:3]] == [lead] * 3 and ws.task(tasks[3].id).lead_id is None
+    entries = ws.history(limit=1000)[: len(ws.history(limit=1000)) - before]
+    assert sorted(e.task_id for e in entries if e.action == "task.update") == sorted(t.id for t in tasks[:3])
+    # nothing ticked, or no department: a Chinese message and no change
+    assert "请先勾选" in sup.post(f"/reports/{tasks[0].report_id}/assign", {"bulk_lead_id": str(lead)}).text
+    r = sup.post(f"/reports/{tasks[0].report_id}/assign", {"task_ids": [str(tasks[4].id)], "bulk_lead_id": ""})
+    assert r.status_code == 422 and ws.task(tasks[4].id).lead_id is None
+    assert login("fgw").post(f"/reports/{tasks[0].report_id}/assign",
+                             {"task_ids": [str(tasks[4].id)], "bulk_lead_id": str(lead)}).status_code == 403
+
+
+def test_admin_resets_a_password_and_reads_the_audit_log(login: Any, ws: Any) -> None:
+    from tests.workspace.conftest import form_login
+
+    admin = login("admin")
+    guest_id = next(u.id for u in ws.users(SYSTEM) if u.username == "guest")
+    assert login("sup").post(f"/admin/users/{guest_id}/password", {"password": "a new long secret"}).status_code == 403
+    r = admin.post(f"/admin/users/{guest_id}/password", {"password": "a new long secret"})
+    assert r.status_code == 303 and "ok=password" in r.headers["location"]
+    anon = login(None)
+    assert form_login(anon.client, {"username": "guest", "password": "a new long secret", "next": "/"},
+                      follow_redirects=False).status_code == 303
+    log = admin.get("/admin/audit")
+    assert log.status_code == 200
+    rows = HTMLParser(log.text).css("#audit-log tbody tr")
+    assert 1 <= len(rows) <= 50 and "重设密码" in rows[0].text()
+    assert login("sup").get("/admin/audit").status_code == 403
+
+
+def test_cross_report_lists_name_their_report(login: Any, ws: Any, dept_ids: Any, national: dict[str, Any]) -> None:
+    from govledger.serve.workspace.api_common import store_report
+    from govledger.workspace import Actor
+
+    store_report(ws, SYSTEM, national["guowuyuan_2024"])
+    fgw_dept = dept_ids["市发展改革委"]
+    yaan = ws.list_tasks(TaskFilter(report_id=ws.report_by_doc("yaan_2024").id), per_page=1).items[0]
+    gwy = ws.list_tasks(TaskFilter(report_id=ws.report_by_doc("guowuyuan_2024").id), per_page=1).items[0]
+    for t in (yaan, gwy):
+        ws.update_task(SYSTEM, t.id, ws.task(t.id).version, {"lead_id": fgw_dept})
+    fgw_user = next(u for u in ws.users(SYSTEM) if u.username == "fgw")
+    actor = Actor(fgw_user.id, fgw_user.username, fgw_user.role, fgw_user.department_id)
+    ws.submit_feedback(actor, yaan.id, text="进展", percent=10.0)
+    ws.submit_feedback(actor, gwy.id, text="进展", percent=10.0)
+    reviews = HTMLParser(login("sup").get("/reviews").text)
+    names = [n.text() for n in reviews.css("#pending-feedback .report-name")]
+    assert sorted(names) == ["全国 2024 年", "雅安市 2024 年"]
+    mine = HTMLParser(login("fgw").get("/my").text)
+    assert {n.text() for n in mine.css("#my-tasks .report-name")} == {"全国 2024 年", "雅安市 2024 年"}
+    assert login("sup").get("/my", follow_redirects=False).status_code == 303  # a department's page
+    found = HTMLParser(login("guest").get("/search", params={"q": "国内生产总值"}).text)
+    assert "全国 2024 年" in {n.text() for n in found.css("#search-results .report-name")}
+    digest = login("sup").get("/digest", params={"report_id": ws.report_by_doc("yaan_2024").id})
+    assert digest.status_code == 200 and "每日提醒：雅安市 2024 年" in digest.text
