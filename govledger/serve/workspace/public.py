@@ -15,6 +15,7 @@ What is public follows the app's setting (``PublicViews.scope``, see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,7 +23,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from govledger.errors import NotFound
 from govledger.serve.workspace.app import html_response, public_views
-from govledger.serve.workspace.auth import WS
+from govledger.serve.workspace.auth import WS, optional_user
 from govledger.serve.workspace.public_data import PublicViews
 
 router = APIRouter(include_in_schema=False)
@@ -35,6 +36,19 @@ def views(request: Request) -> PublicViews:
 
 def page(request: Request, name: str, **context: Any) -> HTMLResponse:
     return html_response(request, name, public_page=True, can=set(), notice=None, **context)
+
+
+def cached_page(request: Request, name: str, make: Callable[[], dict[str, Any]]) -> Response:
+    """A public page rendered once per store version (per address, and per logged-in or not: the header
+    differs), then served from memory; ``make`` gives the template's context and may raise ``NotFound``."""
+    key = ("html", name, request.url.path, request.url.query, optional_user(request) is not None)
+
+    def render() -> tuple[bytes, int]:
+        response = page(request, name, **make())
+        return bytes(response.body), response.status_code
+
+    body, status = views(request)._cached(key, render)
+    return HTMLResponse(body, status_code=status)
 
 
 # ---------------------------------------------------------------------------- JSON
@@ -75,9 +89,12 @@ def index_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/public/report/{doc}", response_class=HTMLResponse)
-def report_page(request: Request, doc: str) -> HTMLResponse:
-    v = views(request).report(doc)
-    return page(request, "public_report.html", v=v, title=f"{v['place']} {v['year']} 年目标成绩单")
+def report_page(request: Request, doc: str) -> Response:
+    def make() -> dict[str, Any]:
+        v = views(request).report(doc)
+        return {"v": v, "title": f"{v['place']} {v['year']} 年目标成绩单"}
+
+    return cached_page(request, "public_report.html", make)
 
 
 @router.get("/public/indicator/{indicator}", response_class=HTMLResponse)
