@@ -35,7 +35,7 @@ def _register() -> None:
     # imported for their side effect of adding commands to ``app``
     import importlib
 
-    for name in ("cli_extract", "cli_store", "cli_verify", "cli_web", "cli_public", "cli_workspace", "cli_outturns"):
+    for name in ("cli_extract", "cli_store", "cli_verify", "cli_workspace", "cli_outturns"):
         try:
             importlib.import_module(f"govledger.serve.{name}")
         except ModuleNotFoundError as exc:

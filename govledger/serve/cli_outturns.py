@@ -24,7 +24,6 @@ from govledger.serve.console import fail, one_line_errors
 
 console = Console(highlight=False)
 _FORMATS = ("table", "jsonl", "csv")
-_MEASURE_ZH = {"growth": "增长率，%", "value": "总量", "ratio": "%", "pp_change": "百分点"}
 
 
 @lru_cache(maxsize=256)
@@ -279,5 +278,7 @@ def series_cmd(
         from govledger.serve.charts import series_chart
 
         name = next(i["name"] for i in load_json("catalogue.json")["indicators"] if i["id"] == indicator)
-        series_chart(rows, chart, title=f"全国{name.replace('地区', '国内')}（{_MEASURE_ZH.get(measure, measure)}）：预期目标与统计公报")
+        from govledger.serve.labels import label
+
+        series_chart(rows, chart, title=f"全国{name.replace('地区', '国内')}（{label('measures', measure)}）：预期目标与统计公报")
         console.print(f"chart → {chart}")

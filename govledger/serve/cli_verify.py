@@ -24,6 +24,7 @@ from rich.table import Table
 from govledger.cli import app
 from govledger.errors import ReportError
 from govledger.serve.console import err_console, fail, one_line_errors
+from govledger.serve.labels import num
 
 if TYPE_CHECKING:
     from govledger.store import Store
@@ -41,14 +42,6 @@ _FORMATS = ("table", "jsonl", "csv")
 def _check_format(fmt: str) -> None:
     if fmt not in _FORMATS:
         fail(f"unknown format {fmt!r} (use {', '.join(_FORMATS)})")
-
-
-def _num(x: Any) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return f"{x:g}" if isinstance(x, float) else str(x)
 
 
 def _open_out(output: Path | None) -> Any:
@@ -264,7 +257,7 @@ def verify_dir(
                 totals[k] += v
             all_rows_out.extend(rows)
             place = normalise_place(ly.place)
-            summary.add_row(f"{y.stem} → {y1.stem}", place.name if place else "", _num(ly.year), str(len(rows)),
+            summary.add_row(f"{y.stem} → {y1.stem}", place.name if place else "", num(ly.year), str(len(rows)),
                             *(str(counts[k]) for k in VERDICTS))
         read_line = _read_line(reader)
     summary.add_row("all", "", "", str(sum(totals.values())), *(str(totals[k]) for k in VERDICTS), style="bold")

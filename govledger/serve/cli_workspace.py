@@ -34,7 +34,7 @@ app.add_typer(department_app, name="department")
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database: file path or URL (default $GOVLEDGER_DB or govledger.db)")]
 DEMO_DEPARTMENTS = ("市发展改革委", "市经济和信息化局", "市住房城乡建设局", "市农业农村局", "市生态环境局", "市人力资源社会保障局")
-REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+REPORT_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 
 
 def _workspace(db: str | None, today: str | None = None, margin: float | None = None,
@@ -186,6 +186,7 @@ def import_reports(ws: Workspace, files: list[Path]) -> tuple[int, int, list[str
     from rich.progress import Progress
 
     from govledger.pipeline import build_ledger
+    from govledger.serve.workspace.api_common import store_report
     from govledger.workspace import SYSTEM
 
     done = new_tasks = 0
@@ -194,7 +195,7 @@ def import_reports(ws: Workspace, files: list[Path]) -> tuple[int, int, list[str
         bar = progress.add_task("importing reports", total=len(files))
         for f in files:
             try:
-                _, n = ws.import_ledger(SYSTEM, build_ledger(f))
+                _, n = store_report(ws, SYSTEM, build_ledger(f))
                 done += 1
                 new_tasks += n
             except ReportError as exc:
@@ -249,16 +250,21 @@ def serve(
     public_docs: Annotated[bool, typer.Option(help="Serve /api/docs and the OpenAPI schema without a log-in")] = False,
     time_zone: Annotated[str | None, typer.Option(envvar="GOVLEDGER_TIME_ZONE",
                                                   help="Time zone of 'today' and displayed times (default Asia/Shanghai)")] = None,
+    public_only: Annotated[bool, typer.Option("--public-only", help="Serve only the read-only public views "
+                                              "(/public, /api/public): no log-in, no workspace")] = False,
+    public_reports: Annotated[str | None, typer.Option(help="Reports the public views show: 'marked' (公开 switch "
+                                                       "on; default) or 'all' (default with --public-only)")] = None,
     db: DbOption = None,
 ) -> None:
-    """Start the supervision workspace (web pages and /api/v1) on the store."""
+    """Start the web app on the store: the supervision workspace, /api/v1 and the public views (/public)."""
     import uvicorn
 
-    from govledger.serve.public.app import echarts_path
-    from govledger.serve.workspace.app import create_app
+    from govledger.serve.workspace.app import create_app, echarts_path
 
     if not 0 < port < 65536:
         fail(f"port {port} is out of range")
+    if public_reports not in (None, "marked", "all"):
+        fail(f"--public-reports {public_reports}: must be 'marked' or 'all'")
     ws = _workspace(db, today, margin, token_days, time_zone)
     if reports:
         files = _report_files(reports)
@@ -270,13 +276,31 @@ def serve(
         username, password = seed_demo(ws)
         err_console.print(f"demo log-in: [bold]{username}[/bold] / [bold]{password}[/bold]  "
                           f"(also duchashi, fgw, zjj, guest with the same password)")
-    elif not ws.has_users():
+    elif not ws.has_users() and not public_only:
         err_console.print("no accounts yet: create the first with `govledger user add NAME --admin`")
     if not echarts_path().is_file():
         err_console.print("warning: node_modules/echarts is missing (run `npm ci`): charts are replaced by tables")
-    err_console.print(f"workspace on http://{host}:{port}/  (API docs: /api/docs)")
-    uvicorn.run(create_app(ws, secure_cookies=secure_cookies, public_docs=public_docs), host=host, port=port,
-                log_level="warning")
+    if public_only:
+        err_console.print(f"public views (read-only) on http://{host}:{port}/public")
+    else:
+        err_console.print(f"workspace on http://{host}:{port}/  (public views: /public, API docs: /api/docs)")
+    uvicorn.run(create_app(ws, secure_cookies=secure_cookies, public_docs=public_docs, read_only=public_only,
+                           public_scope=public_reports), host=host, port=port, log_level="warning")
+
+
+@app.command("public")
+@one_line_errors
+def public(
+    reports: Annotated[list[Path] | None, typer.Option("--reports", help="Report or communiqué files or folders "
+                                                       "to import into the store first")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8001,
+    public_reports: Annotated[str, typer.Option(help="'all' (every stored report) or 'marked'")] = "all",
+    db: DbOption = None,
+) -> None:
+    """The read-only public views of the store: the same app as `govledger serve --public-only`."""
+    serve(reports=reports, demo=False, host=host, port=port, today=None, margin=10.0, secure_cookies=False,
+          token_days=30, public_docs=False, time_zone=None, public_only=True, public_reports=public_reports, db=db)
 
 
 @app.command("digest")

@@ -9,6 +9,7 @@ reading, tasks, feedback, sheets, dashboard), put together in ``service.py``.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -235,6 +236,7 @@ class WorkspaceBase:
         self.due_soon_days = int(due_soon_days if due_soon_days is not None else workspace_rules()["due_soon_days"])
         self._cache: dict[int, tuple[tuple[object, ...], list[TaskView]]] = {}
         self._dashboards: dict[int, tuple[list[TaskView], Dashboard]] = {}
+        self._build_locks: dict[int, threading.Lock] = {}  # one rebuild of a report's views at a time
 
     def today(self) -> date:
         return self.fixed_today or datetime.now(self.zone).date()

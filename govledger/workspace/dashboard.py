@@ -110,9 +110,10 @@ class DashboardMixin(SheetsMixin):
                  "due_soon": sorted(g["due_soon"], key=lambda v: v.deadline)}
                 for name, g in sorted(grouped.items())]
 
-    def history(self, *, task_id: int | None = None, limit: int = 200) -> list[AuditView]:
+    def history(self, *, task_id: int | None = None, limit: int = 200, offset: int = 0) -> list[AuditView]:
+        """Audit entries, newest first; ``offset`` skips that many (the admin's paged log)."""
         with self._read() as session:
-            stmt = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+            stmt = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit).offset(offset)
             if task_id is not None:
                 stmt = stmt.where(AuditRow.task_id == task_id)
             return [AuditView(id=a.id, at=_utc(a.at), username=a.username, action=a.action, entity=a.entity,

@@ -42,7 +42,7 @@ def page(browser):  # type: ignore[no-untyped-def]
 
 
 def test_report_card_in_browser(page, live_server: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server}/report/guowuyuan_2024")
+    page.goto(f"{live_server}/public/report/guowuyuan_2024")
     assert page.title().startswith("全国 2024 年目标成绩单")
     gdp_row = page.locator("#verdicts tr.row", has_text="国内生产总值增长5%左右")
     assert gdp_row.count() == 1
@@ -60,7 +60,7 @@ def test_report_card_in_browser(page, live_server: str, artifacts: Path) -> None
 
 
 def test_indicator_view_in_browser(page, live_server: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server}/indicator/gdp?year=2025")
+    page.goto(f"{live_server}/public/indicator/gdp?year=2025")
     w, h = _canvas_size(page)
     assert w > 100 and h > 100
     assert _chart_has_ink(page)
@@ -76,13 +76,13 @@ def test_place_view_and_phone_width(browser, live_server: str, artifacts: Path) 
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
     try:
         p = ctx.new_page()
-        p.goto(f"{live_server}/place/guowuyuan")
+        p.goto(f"{live_server}/public/place/guowuyuan")
         w, h = _canvas_size(p)
         assert w > 100 and h > 100
         # no sideways scrolling at phone width
         assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         p.screenshot(path=str(artifacts / "public_place_guowuyuan_phone.png"), full_page=True)
-        p.goto(f"{live_server}/report/guowuyuan_2024")
+        p.goto(f"{live_server}/public/report/guowuyuan_2024")
         assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         p.screenshot(path=str(artifacts / "public_report_guowuyuan_2024_phone.png"), full_page=True)
     finally:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from govledger.serve.workspace.pages import when
+from govledger.serve.workspace.pages_common import when
 from govledger.store import open_store
 from govledger.workspace import Workspace
 

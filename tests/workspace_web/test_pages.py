@@ -163,7 +163,7 @@ def test_quote_is_marked_inside_its_paragraph_and_everything_is_escaped(login: A
 
 
 def test_highlight_pieces() -> None:
-    from govledger.serve.workspace.pages import highlight
+    from govledger.serve.workspace.pages_common import highlight
 
     assert highlight("甲乙丙丁", "乙丙") == [("甲", False), ("乙丙", True), ("丁", False)]
     # a merged task: each quote marked where it is

@@ -6,11 +6,19 @@ with its 4xx code under ``/api/``, and a page with the same one-line
 message elsewhere; a page that needs a log-in redirects to ``/login``.
 ECharts is served from ``node_modules`` (installed by ``npm ci``), so the
 pages load nothing from the internet.
+
+The public views (report cards, places, indicators, the national series)
+are a router of this app (``public.py``) reading the same store. A
+read-only public deployment is a setting, ``create_app(ws, read_only=True)``
+(``govledger serve --public-only``): then only the public router, the static
+files and ``/healthz`` exist, and ``/`` leads to ``/public``. Which reports
+the public views show is ``public_scope`` (see ``public_data.py``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -23,20 +31,32 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from govledger.errors import ReportError, WorkspaceError
-from govledger.serve.public.app import echarts_path
+from govledger.serve import labels as label_table
 from govledger.serve.workspace.auth import NotLoggedIn, csrf_token, optional_user
 from govledger.workspace import Workspace
 from govledger.workspace.rules import RANKING_RULE, workspace_rules
 
 HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parents[2]
 log = logging.getLogger("govledger.workspace")
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
-STORE_DOWN = "数据库暂时无法访问，请稍后再试"
-HTTP_MESSAGES = {400: "请求格式有误", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持该请求方法",
-                 413: "请求体过大", 415: "不支持的内容类型"}
+HTTP_MESSAGES = {int(k): v for k, v in label_table.labels()["http"].items()}
+STORE_DOWN = HTTP_MESSAGES[503]
+
+
+def echarts_path() -> Path:
+    """ECharts from ``node_modules`` (``npm ci``) or ``GOVLEDGER_ECHARTS``; never fetched from the internet."""
+    env = os.environ.get("GOVLEDGER_ECHARTS")
+    if env:
+        return Path(env)
+    for root in (REPO_ROOT, Path.cwd()):
+        p = root / "node_modules" / "echarts" / "dist" / "echarts.min.js"
+        if p.is_file():
+            return p
+    return REPO_ROOT / "node_modules" / "echarts" / "dist" / "echarts.min.js"
 
 
 def has_credential(app: FastAPI, headers: dict[str, str]) -> bool:
@@ -60,14 +80,6 @@ def has_credential(app: FastAPI, headers: dict[str, str]) -> bool:
     return morsel is not None and ws.resolve_credential(morsel.value, "session") is not None
 
 
-def _num(x: Any) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, float):
-        return str(int(x)) if x.is_integer() else f"{x:g}"
-    return str(x)
-
-
 def _return_to(request: Request) -> str:
     """Where to go after log-in: this page (with its query) for a GET; for a form post, the page it came from."""
     if request.method == "GET":
@@ -80,18 +92,24 @@ def _return_to(request: Request) -> str:
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, object]]]:
+    """The first problem as one Chinese line (field name and problem from the label table); ``details`` keep
+    pydantic's own words for scripts."""
     details: list[dict[str, object]] = []
+    words: list[str] = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form"))
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        where = ".".join(loc)
         details.append({"field": where, "error": str(err.get("msg", ""))})
-    first = details[0] if details else {"field": "", "error": "请求有误"}
-    return f"输入有误：{first['field']} {first['error']}".strip(), details
+        name = "、".join(label_table.label("fields", p, p if not p.isascii() else "") for p in loc if not p.isdigit())
+        problem = label_table.label("validation", err.get("type", ""), "取值有误")
+        words.append(f"{name}{problem}" if name else problem)
+    return f"{HTTP_MESSAGES[422]}：{words[0]}" if words else HTTP_MESSAGES[422], details
 
 
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(HERE / "templates"))
     rules = workspace_rules()
-    t.env.filters["num"] = _num
+    label_table.install(t.env)
     t.env.globals.update(statuses=rules["statuses"], paces=rules["paces"], stages=rules["stages"],
                          roles={k: v["label"] for k, v in rules["roles"].items()},
                          feedback_states=rules["feedback_states"], extension_states=rules["extension_states"],
@@ -99,14 +117,19 @@ def templates() -> Jinja2Templates:
     return t
 
 
-def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool = False) -> FastAPI:
+def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool = False, read_only: bool = False,
+               public_scope: str | None = None) -> FastAPI:
     """The app over an opened ``Workspace``; ``secure_cookies`` for deployments behind HTTPS.
+
+    ``read_only`` serves the public views alone (no log-in, no workspace, no ``/api/v1``);
+    ``public_scope`` is which reports they show: ``"marked"`` (公开 switch on; the default of the full app)
+    or ``"all"`` (every stored work report; the default of a read-only deployment).
 
     ``public_docs`` serves the API description (``/api/docs``, ``/api/v1/openapi.json``) without a log-in;
     by default only logged-in users see it. Swagger UI comes from the ``swagger-ui-bundle`` package's own
     files, so the docs work on a closed network and under the pages' ``script-src 'self'``.
     """
-    from govledger.serve.workspace import api, docs, jobs, pages
+    from govledger.serve.workspace import api, docs, jobs, pages, public
     from govledger.serve.workspace.guard import RequestGuard
 
     app = FastAPI(title="govledger 督查工作台 API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
@@ -115,10 +138,14 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
     app.state.templates = templates()
     app.state.secure_cookies = secure_cookies
     app.state.public_docs = public_docs
+    app.state.read_only = read_only
+    app.state.public_scope = "all" if public_scope is None and read_only else public_scope or "marked"
+    app.state.public = None  # the ``PublicViews`` of the workspace's store, made on first use (``public_views``)
     app.add_middleware(RequestGuard, identify=lambda headers: has_credential(app, headers))
     app.router.on_shutdown.append(jobs.shutdown)
     app.mount("/static/workspace", StaticFiles(directory=str(HERE / "static")), name="workspace-static")
-    docs.mount(app)
+    if not read_only:
+        docs.mount(app)
     echarts = echarts_path()
     app.state.has_echarts = echarts.is_file()
 
@@ -139,7 +166,8 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
     def error_page(request: Request, status: int, message: str) -> Response:
         t: Jinja2Templates = app.state.templates
         return t.TemplateResponse(request, "error.html", {
-            "title": f"出错了（{status}）", "message": message, "user": optional_user(request),
+            "title": f"未找到（{status}）" if status == 404 else f"出错了（{status}）", "message": message,
+            "public_page": read_only or request.url.path.startswith("/public"), "user": optional_user(request),
             "csrf": csrf_token(request), "has_echarts": app.state.has_echarts}, status_code=status)
 
     @app.exception_handler(WorkspaceError)
@@ -184,24 +212,43 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
     @app.get("/static/vendor/echarts.min.js", include_in_schema=False)
     def echarts_js() -> Response:
         if not echarts.is_file():
-            return JSONResponse({"error": "echarts is not installed: run `npm ci` at the repository root"},
-                                status_code=404)
+            return JSONResponse({"error": "图表脚本未安装：请在仓库根目录运行 npm ci"}, status_code=404)
         return FileResponse(echarts, media_type="text/javascript")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:  # on the event loop itself: it answers whatever the worker threads do
         return {"status": "ok"}
 
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(public.router)
+    if read_only:
+        @app.get("/", include_in_schema=False)
+        def home() -> Response:
+            return RedirectResponse("/public", status_code=303)
+    else:
+        app.include_router(api.router)
+        app.include_router(pages.router)
     return app
 
 
 def app_from_env() -> FastAPI:
-    """For ``uvicorn --factory govledger.serve.workspace.app:app_from_env`` (database in ``GOVLEDGER_DB``)."""
+    """For ``uvicorn --factory govledger.serve.workspace.app:app_from_env`` (database in ``GOVLEDGER_DB``;
+    ``GOVLEDGER_READ_ONLY=1`` for the public views alone, ``GOVLEDGER_PUBLIC_SCOPE`` marked or all)."""
     from govledger.store import open_store
 
-    return create_app(Workspace(open_store(None)))
+    read_only = os.environ.get("GOVLEDGER_READ_ONLY", "").lower() in ("1", "true", "yes")
+    return create_app(Workspace(open_store(None)), read_only=read_only,
+                      public_scope=os.environ.get("GOVLEDGER_PUBLIC_SCOPE") or None)
+
+
+def public_views(request: Request) -> Any:
+    """The app's ``PublicViews`` (one cache for every request), over the store of the app's workspace."""
+    from govledger.serve.workspace.public_data import PublicViews
+
+    state = request.app.state
+    views = state.public
+    if views is None or views.store is not state.workspace.store:
+        views = state.public = PublicViews(state.workspace.store, state.public_scope)
+    return views
 
 
 def html_response(request: Request, name: str, **context: Any) -> HTMLResponse:
