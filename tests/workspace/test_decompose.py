@@ -191,3 +191,32 @@ def test_clean_content_and_whole_clauses() -> None:
     assert is_whole_clause("加快建设27个省重点、300个市重点项目", sentence)
     assert not is_whole_clause("加快建设27个", sentence) and not is_whole_clause("省重点、300个", sentence)
     assert not is_whole_clause("不在句中", sentence)
+
+
+# ----------------------------------------------------------------------------- a corrected report in the store
+
+
+def test_a_corrected_report_keeps_the_tasks_and_links_them_to_the_new_records(api: Any, tmp_path: Path) -> None:
+    """Records are numbered through the report: dropping a sentence renumbers the rest. The stored tasks keep their
+    assignments and point at their sentence's records again; no task is added twice."""
+    from govledger.pipeline import build_ledger
+    from govledger.workspace import SYSTEM
+
+    housing = api.assign(api.by_content("改造老旧小区228个"), "市住房城乡建设局")
+    n = api.tasks()["total"]
+    text = (REPORTS / "yaan_2024.txt").read_text(encoding="utf-8")
+    assert text.count("粮食总产量稳定在36万吨以上。") == 1
+    corrected = tmp_path / "yaan_2024.txt"
+    corrected.write_text(text.replace("粮食总产量稳定在36万吨以上。", ""), encoding="utf-8")
+    ledger = build_ledger(corrected, doc="yaan_2024")
+    outcome, new = api.ws.import_ledger(SYSTEM, ledger)
+    assert (outcome.status, new) == ("replaced", 0)
+    assert api.tasks()["total"] == n  # the dropped sentence's task stays: a year of work is never deleted
+    after = api.task(housing["id"])
+    (record,) = [r for r in ledger.records if r.quote == "改造老旧小区228个"]
+    assert after["record_ids"] == [record.id] != housing["record_ids"]
+    assert (after["lead"], after["target_value"], after["version"]) == ("市住房城乡建设局", 228.0, housing["version"] + 1)
+    entry = api.ok("sup", "GET", "/audit", params={"limit": 1})[0]
+    assert entry["action"] == "report.import" and entry["after"]["relinked_tasks"] > 40
+    # importing it once more changes nothing
+    assert api.ws.import_ledger(SYSTEM, ledger)[1] == 0 and api.task(housing["id"])["version"] == after["version"]

@@ -180,6 +180,17 @@ def test_numeric_target_is_shown_next_to_the_current_value(login: Any, ws: Any, 
     assert "multiple" in form.css_first('input[name="files"]').attributes
 
 
+def test_a_task_with_several_indicators_lists_them_main_first(login: Any, ws: Any) -> None:
+    task = next(t for t in ws.list_tasks(per_page=500).items if "规模以上工业增加值增长7.5%" in t.content)
+    page = html(login("guest").get(f"/tasks/{task.id}"))
+    lines = page.css_first("#indicators").html.split("<br>")
+    assert "规模以上工业增加值增长7.5%（主指标" in lines[0] and "新增规模以上工业企业50户" in lines[1]
+    assert page.css_first("#target-value").text().strip().startswith("7.5")
+    # one figure only: the target value says it all
+    jobs = next(t for t in ws.list_tasks(per_page=500).items if t.content == "城镇新增就业1.7万人")
+    assert html(login("guest").get(f"/tasks/{jobs.id}")).css_first("#indicators") is None
+
+
 def test_edit_assigns_and_history_shows_before_and_after(login: Any, ws: Any, dept_ids: Any) -> None:
     sup = login("sup")
     tid = task_id(ws, "7")
