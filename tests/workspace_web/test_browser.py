@@ -168,8 +168,8 @@ def supervision_workflow(browser: Any, live_server: str, artifacts: Path, tmp_pa
         assert download.suggested_filename.endswith("任务分解表.xlsx")
         rows = {r.seq: r for r in read_task_sheet(Path(download.path()).read_bytes(), year=2024)}
         assert len(rows) == YAAN_TASKS
-        assert rows["4"].lead == "市发展改革委" and rows["4"].co == ("市财政局",)
-        assert rows["5"].lead == "市住房城乡建设局" and rows["5"].co == ("市发展改革委",)
+        assert rows["3"].lead == "市发展改革委" and rows["3"].co == ("市财政局",)  # 城镇新增就业1.7万人
+        assert rows["4"].lead == "市住房城乡建设局" and rows["4"].co == ("市发展改革委",)  # 粮食总产量
 
         page.goto(f"{base}/tasks/{jobs}")
         assert page.inner_text(".badges .status").strip() == "已完成"
