@@ -296,13 +296,16 @@ def decompose(
                 restated.append(r)
             else:
                 fresh.append(r)
-                if key:
-                    seen.setdefault(key, unit)
         unit.records = fresh
         content = clean_content(unit.text)
-        twin = by_text.get(content)
-        if twin is not None:  # the same words again: one task
-            twin.linked += [r.id for r in fresh]
+        owner = by_text.get(content)
+        if owner is not None:  # the same words again: one task
+            owner.linked += [r.id for r in fresh]
+        for r in fresh:
+            key = _key(r)
+            if key:
+                seen.setdefault(key, owner or unit)
+        if owner is not None:
             continue
         if restated and not fresh:
             rest = unit.text

@@ -569,6 +569,11 @@ def test_growth_target_progress_comes_from_the_approved_figure(api: Api) -> None
     api.patch(industry, deadline="2024-08-31")
     late = api.report_progress("fgw", api.task(industry["id"]), current_value=8.1)
     assert (late["progress"], late["status"]) == (100.0, "done")
+    # the 红黑榜 and the burn-up read the same progress: two done, none overdue, both in September
+    board = api.ok("guest", "GET", f"/reports/{api.report_id}/dashboard")
+    (fgw,) = board["departments"]
+    assert fgw["counts"]["done"] == 2 and fgw["counts"]["overdue"] == 0 and fgw["board"] == "red"
+    assert board["counts"]["done"] == 2 and board["burnup"]["done"][8] == 2
     # a qualitative task has no figure to judge: the percent counts
     plain = api.assign(others(api, 1)[0], "市发展改革委")
     assert api.report_progress("fgw", plain, current_value=3, percent=40)["progress"] == 40.0

@@ -149,6 +149,17 @@ def test_a_restated_target_links_to_the_task_that_named_it() -> None:
     assert drafts[0].target_value == 7.5 and drafts[1].target_value is None
 
 
+def test_a_sentence_said_twice_is_one_task_with_both_figures() -> None:
+    inns = {"metric": "新增旅游民宿", "unit": "家", "value": 100.0}
+    text, sentences = _sentences([["打响“熊猫雅宿”品牌，新增旅游民宿100家。"], ["打响“熊猫雅宿”品牌，新增旅游民宿100家。"],
+                                  ["精心打造国际旅游线路，新增旅游民宿100家。"]])
+    records = [_target(text, 1, "新增旅游民宿100家", **inns), _target(text, 2, "新增旅游民宿100家", after=25, **inns),
+               _target(text, 3, "新增旅游民宿100家", after=50, **inns)]
+    drafts = decompose(sentences, records, 2024)
+    assert [(d.content, d.record_ids) for d in drafts] == [
+        ("打响“熊猫雅宿”品牌，新增旅游民宿100家", ["d#1", "d#2", "d#3"]), ("精心打造国际旅游线路，新增旅游民宿100家", [])]
+
+
 def test_a_corrected_report_adds_only_new_tasks() -> None:
     text, sentences = _sentences([["推动“一区”建设形成有效突破之势。", "编制实施试验区初步规划。", "新增旅游民宿100家。",
                                    "争取省级层面出台支持政策。"]])
