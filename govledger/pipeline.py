@@ -85,8 +85,8 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8") + rules_fingerprint()).hexdigest()
 
 
-# tables that do not change what is extracted (the workspace's roles and labels)
-_NOT_RULES = frozenset({"workspace.json"})
+# tables that do not change what is extracted (the workspace's roles and labels, its task decomposition)
+_NOT_RULES = frozenset({"workspace.json", "tasks.json"})
 
 
 @lru_cache(maxsize=1)

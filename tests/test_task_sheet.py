@@ -40,16 +40,21 @@ def _yaan_report() -> Path:
 
 @pytest.fixture(scope="module")
 def yaan_rows() -> list[SheetRow]:
-    """The report's targets as an office would decompose them: real quotes and deadlines, made-up departments."""
+    """The report's tasks as the workspace decomposes them: real sentences, their indicators and deadlines, made-up
+    departments, progress and status."""
+    from govledger.workspace.decompose import decompose
+
     ledger = build_ledger(_yaan_report())
-    targets = [r for r in ledger.records if r.kind == "target"]
+    quotes = {r.id: r.quote for r in ledger.records}
     rows = []
-    for n, r in enumerate(targets, 1):
+    for n, d in enumerate(decompose(ledger.sentences, ledger.records, 2024), 1):
         rows.append(SheetRow(
-            seq=str(n), content=r.quote, lead=DEPARTMENTS[n % 3],
+            seq=str(n), content=d.content, lead=DEPARTMENTS[n % 3],
             co=(DEPARTMENTS[(n + 1) % 3], DEPARTMENTS[(n + 2) % 3]) if n % 2 else (),
-            deadline=date.fromisoformat(r.deadline) if r.deadline else None,
-            milestones="一季度：启动\n二季度：过半" if n == 1 else ("三季度末完成" if n == 2 else "")))
+            deadline=d.deadline if d.deadline.month != 12 or n % 5 == 0 else None,
+            milestones="一季度：启动\n二季度：过半" if n == 1 else ("三季度末完成" if n == 2 else ""),
+            indicators="\n".join(quotes[i] for i in d.record_ids), progress=f"{n % 7 * 12.5:g}%" if n % 3 else "",
+            status="推进中" if n % 3 else "未开始"))
     rows.insert(3, SheetRow("3.1", "拆分出的子任务：" + rows[2].content, DEPARTMENTS[0], (), date(2024, 6, 30), ""))
     return rows
 
@@ -86,9 +91,11 @@ def _problems(data: bytes, year: int | None = 2024) -> list[tuple[int, str]]:
 
 
 def test_the_real_report_gives_rows_worth_testing(yaan_rows: list[SheetRow]) -> None:
-    assert len(yaan_rows) > 50
-    assert any(r.deadline for r in yaan_rows)  # 雅安 writes deadlines such as 8月底前 into its targets
+    assert len(yaan_rows) > 150
+    assert any(r.deadline for r in yaan_rows)
     assert any("\n" in r.milestones for r in yaan_rows)
+    assert any("\n" in r.indicators for r in yaan_rows)  # a task with several indicators, one per line
+    assert any(not r.indicators for r in yaan_rows)  # and tasks without a figure
     assert [r.seq for r in yaan_rows[:5]] == ["1", "2", "3", "3.1", "4"]
 
 
@@ -115,7 +122,7 @@ def test_written_layout(yaan_rows: list[SheetRow], tmp_path: Path) -> None:
     assert wb.sheetnames == ["任务分解表"]
     ws = wb.worksheets[0]
     assert ws["A1"].value == TITLE and ws["A1"].font.b and ws["A1"].alignment.horizontal == "center"
-    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:F1"]
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:I1"]
     assert tuple(c.value for c in ws[2]) == SHEET_COLUMNS and all(c.font.b for c in ws[2])
     assert ws.freeze_panes == "A3" and ws.print_title_rows == "$2:$2"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
@@ -123,10 +130,16 @@ def test_written_layout(yaan_rows: list[SheetRow], tmp_path: Path) -> None:
     # 序号 and 完成时限 are text cells: "3.1" and "1" do not turn into numbers, dates not into serials
     seqs = {ws.cell(row=i, column=1).value: ws.cell(row=i, column=1) for i in range(3, 8)}
     assert seqs["1"].data_type == "s" and seqs["3.1"].data_type == "s"
-    deadlines = [ws.cell(row=i, column=5) for i in range(3, ws.max_row + 1) if ws.cell(row=i, column=5).value]
+    deadlines = [ws.cell(row=i, column=6) for i in range(3, ws.max_row + 1) if ws.cell(row=i, column=6).value]
     assert deadlines and all(c.data_type == "s" and re.fullmatch(r"\d{4}-\d\d-\d\d", c.value) for c in deadlines)
-    co = [ws.cell(row=i, column=4).value for i in range(3, ws.max_row + 1) if ws.cell(row=i, column=4).value]
+    co = [ws.cell(row=i, column=5).value for i in range(3, ws.max_row + 1) if ws.cell(row=i, column=5).value]
     assert co[0] == "市农业农村局、市发展改革委"
+    # the task, then the figures it is judged by, then who, by when, and how far it got
+    assert SHEET_COLUMNS == ("序号", "任务内容", "量化指标", "牵头单位", "配合单位", "完成时限", "季度形象进度", "进度", "状态")
+    figures = next(ws.cell(row=i, column=3) for i in range(3, ws.max_row + 1)
+                   if "规模以上工业增加值增长7.5%" in (ws.cell(row=i, column=3).value or ""))
+    assert figures.value == "规模以上工业增加值增长7.5%\n新增规模以上工业企业50户"  # the main indicator first
+    assert ws.cell(row=3, column=8).value == "12.5%" and ws.cell(row=3, column=9).value == "推进中"
 
 
 def test_header_is_row_one_without_a_title(yaan_rows: list[SheetRow]) -> None:

@@ -1,7 +1,11 @@
 """The office's own 任务分解表 as XLSX, written and read back in one layout so a round trip changes nothing.
 
-Columns: 序号, 任务内容, 牵头单位, 配合单位, 完成时限, 季度形象进度. The
-reader accepts the sheets offices already keep: a title above the header,
+Columns: 序号, 任务内容, 量化指标, 牵头单位, 配合单位, 完成时限, 季度形象进度,
+进度, 状态 — one row per task, its indicators one per line in 量化指标 (the
+layout of a 任务分解表: the work, then the figures it is judged by). 量化指标,
+进度 and 状态 are the workspace's to fill (from the report and the approved
+feedback): they are written for the office to read and read back, but an
+import never changes them. The reader accepts the sheets offices already keep: a title above the header,
 columns in another order, the usual variant names (责任单位, 完成时间),
 numbers typed as numbers and dates typed as dates, and deadlines in words
 (8月底前, 年底, 三季度末). A sheet is read whole or rejected whole: every
@@ -34,13 +38,16 @@ from govledger.limits import (
     text_problem,
 )
 
-SHEET_COLUMNS: tuple[str, ...] = ("序号", "任务内容", "牵头单位", "配合单位", "完成时限", "季度形象进度")
+SHEET_COLUMNS: tuple[str, ...] = ("序号", "任务内容", "量化指标", "牵头单位", "配合单位", "完成时限", "季度形象进度",
+                                  "进度", "状态")
 SHEET_TITLE = "任务分解表"
-WIDTHS = (8, 60, 20, 30, 14, 40)  # fits one A4 landscape page width at fitToWidth=1
+WIDTHS = (7, 50, 34, 18, 24, 12, 30, 8, 8)  # fits one A4 landscape page width at fitToWidth=1
+# columns the workspace fills: exported for reading, never changed by an import
+READ_ONLY_COLUMNS = ("量化指标", "进度", "状态")
 MAX_ROWS = SHEET_MAX_ROWS
 # the input-size policy (``govledger.limits``) of each column's cells
-CELL_KINDS = {"序号": "seq", "任务内容": "content", "牵头单位": "cell", "配合单位": "cell",
-              "完成时限": "cell", "季度形象进度": "milestones"}
+CELL_KINDS = {"序号": "seq", "任务内容": "content", "量化指标": "cell", "牵头单位": "cell", "配合单位": "cell",
+              "完成时限": "cell", "季度形象进度": "milestones", "进度": "cell", "状态": "cell"}
 HEADER_SEARCH_ROWS = 10
 MAX_SHOWN_PROBLEMS = 10
 NOT_XLSX = "不是有效的 XLSX 文件"
@@ -48,10 +55,13 @@ NOT_XLSX = "不是有效的 XLSX 文件"
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "序号": ("序号", "编号", "序"),
     "任务内容": ("任务内容", "工作任务", "重点任务", "任务", "目标任务"),
+    "量化指标": ("量化指标", "目标指标", "指标", "主要指标"),
     "牵头单位": ("牵头单位", "牵头部门", "责任单位", "责任部门", "牵头责任单位"),
     "配合单位": ("配合单位", "配合部门", "协办单位", "参与单位"),
     "完成时限": ("完成时限", "完成时间", "时限", "时间节点"),
     "季度形象进度": ("季度形象进度", "形象进度", "季度进度", "进度安排"),
+    "进度": ("进度", "完成进度", "完成率"),
+    "状态": ("状态", "完成状态", "进展状态"),
 }
 REQUIRED = ("序号", "任务内容", "牵头单位")
 _SPLIT_DEPARTMENTS = re.compile(r"[、，,;；/\s]+")
@@ -62,7 +72,11 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 @dataclass(frozen=True)
 class SheetRow:
-    """One row of the 任务分解表; ``line`` is the Excel row it came from (0 when built in code)."""
+    """One row of the 任务分解表; ``line`` is the Excel row it came from (0 when built in code).
+
+    ``indicators`` (one per line), ``progress`` (45%) and ``status`` (推进中)
+    are what the workspace knows of the task: written, read back, never imported.
+    """
 
     seq: str
     content: str
@@ -71,6 +85,9 @@ class SheetRow:
     deadline: date | None
     milestones: str
     line: int = 0
+    indicators: str = ""
+    progress: str = ""
+    status: str = ""
 
 
 class SheetError(ValueError):
@@ -118,9 +135,10 @@ def split_departments(text: str) -> tuple[str, ...]:
 
 
 def _cells(row: SheetRow) -> tuple[str, ...]:
-    return (_text(row.seq), _text(row.content), _text(row.lead),
+    return (_text(row.seq), _text(row.content), _text(row.indicators), _text(row.lead),
             "、".join(split_departments("、".join(_text(c) for c in row.co))),
-            row.deadline.isoformat() if row.deadline else "", _text(row.milestones))
+            row.deadline.isoformat() if row.deadline else "", _text(row.milestones), _text(row.progress),
+            _text(row.status))
 
 
 # ---------------------------------------------------------------------------- writing
@@ -302,7 +320,8 @@ def _sheet_row(line: int, row: tuple[Any, ...], columns: dict[str, int], year: i
         deadline = None
     return SheetRow(seq=seq, content=content, lead=_text(get("牵头单位")),
                     co=split_departments(_text(get("配合单位"))), deadline=deadline,
-                    milestones=_text(get("季度形象进度")), line=line)
+                    milestones=_text(get("季度形象进度")), line=line, indicators=_text(get("量化指标")),
+                    progress=_text(get("进度")), status=_text(get("状态")))
 
 
 def read_task_sheet(source: str | os.PathLike[str] | bytes | IO[bytes], *, year: int | None = None,

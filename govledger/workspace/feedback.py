@@ -116,10 +116,11 @@ class FeedbackMixin(TasksMixin):
             return self._feedback_view(session, fb, users)
 
     def _count_feedback(self, task: TaskRow, fb: FeedbackRow) -> None:
-        """Approved figures become the task's: numeric progress where the target accumulates, else the percent."""
+        """Approved figures become the task's: progress from the figure where one fits the target, else the percent."""
         if fb.current_value is not None:
             task.current_value = fb.current_value
-        computed = numeric_progress(task.target_value, task.bound, task.measure, task.current_value)
+        computed = numeric_progress(task.target_value, task.bound, task.measure, task.current_value,
+                                    indicator=task.indicator, metric=task.metric, unit=task.target_unit)
         if computed is not None:
             task.progress = computed
         elif fb.percent is not None:

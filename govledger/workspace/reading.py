@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from govledger.errors import Forbidden, Invalid, NotFound
 from govledger.limits import clean_text
-from govledger.store.models import ReportRow, SentenceRow
+from govledger.store.models import RecordRow, ReportRow, SentenceRow
 from govledger.store.work_models import (
     AttachmentRow,
     AuditRow,
@@ -48,10 +48,36 @@ from govledger.workspace.views import (
     AuditView,
     ExtensionView,
     FeedbackView,
+    IndicatorView,
     Page,
     TaskDetail,
     TaskView,
+    indicator_text,
 )
+
+
+def record_row_deadline(record: RecordRow, fallback: date) -> date:
+    """A stored record's ISO deadline, else 31 December of the year it targets, else ``fallback``'s year end."""
+    if record.deadline:
+        try:
+            return date.fromisoformat(record.deadline[:10])
+        except ValueError:
+            pass
+    return date(record.period or record.year or fallback.year, 12, 31)
+
+
+def indicator_views(task: TaskRow, records: Mapping[str, RecordRow]) -> list[IndicatorView]:
+    """The task's indicators from its ``record_ids``, main first; ids the report no longer has are left out."""
+    found = [records[i] for i in dict.fromkeys(task.record_ids or []) if i in records]
+    quotes = Counter(r.quote for r in found)
+    out = []
+    for n, r in enumerate(found):
+        deadline = record_row_deadline(r, task.deadline)
+        out.append(IndicatorView(
+            record_id=r.record_id, text=indicator_text(r.quote, r.metric, quotes[r.quote] > 1, deadline, task.deadline),
+            quote=r.quote, metric=r.metric, indicator=r.indicator, measure=r.measure, value=r.value,
+            value_max=r.value_max, unit=r.unit, bound=r.bound, deadline=deadline, main=n == 0))
+    return out
 
 
 class ReadingMixin(ReportsMixin):
@@ -186,8 +212,20 @@ class ReadingMixin(ReportsMixin):
                                  entity_id=a.entity_id, task_id=a.task_id, before=a.before, after=a.after)
                        for a in session.scalars(select(AuditRow).where(AuditRow.task_id == task_id)
                                                 .order_by(AuditRow.id.desc()))]
-            return TaskDetail(task=view, children=children, feedback=feedback,
-                              extensions=extensions, history=history, paragraph=self._paragraph(session, row))
+            records = self._records_of(session, row.report_id, list(row.record_ids or []))
+            return TaskDetail(task=view, indicators=indicator_views(row, records), children=children,
+                              feedback=feedback, extensions=extensions, history=history,
+                              paragraph=self._paragraph(session, row))
+
+    @staticmethod
+    def _records_of(session: Session, report_id: int, ids: Sequence[str] | None = None) -> dict[str, RecordRow]:
+        """The report's records by id (those of ``ids`` only, when given): the indicators of its tasks."""
+        stmt = select(RecordRow).where(RecordRow.report_id == report_id)
+        if ids is not None:
+            if not ids:
+                return {}
+            stmt = stmt.where(RecordRow.record_id.in_(list(ids)))
+        return {r.record_id: r for r in session.scalars(stmt)}
 
     @staticmethod
     def _paragraph(session: Session, task: TaskRow) -> str | None:

@@ -1,7 +1,8 @@
-"""Reports in the workspace: importing a ledger (its targets become tasks), the list, the public switch."""
+"""Reports in the workspace: importing a ledger (its plan becomes tasks), the list, the public switch."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -20,45 +21,85 @@ from govledger.workspace.base import (
     now,
     require,
 )
+from govledger.workspace.decompose import SentenceLike, decompose
 from govledger.workspace.views import (
     ReportView,
     TaskDraft,
-    decompose,
 )
 
 if TYPE_CHECKING:
     from govledger.pipeline import Ledger
 
 
+def ledger_layout_sentences(ledger: Ledger) -> list[SentenceLike]:
+    """The report's sentences with their part (review or plan): the pipeline's, else the structure stage again."""
+    given = list(getattr(ledger, "sentences", None) or [])
+    if given and all(hasattr(s, "part") for s in given):
+        return given
+    if not ledger.text:
+        return []
+    from govledger.structure import analyse_report
+
+    return list(analyse_report(ledger.text, file_name=ledger.doc, place=ledger.place, year=ledger.year).sentences)
+
+
 class ReportsMixin(AccountsMixin):
     """Reports in the workspace."""
 
     def import_ledger(self, actor: Actor, ledger: Ledger, *, force: bool = False) -> tuple[crud.ImportOutcome, int]:
-        """Store a report and create a task for every target that has none, in one transaction.
+        """Store a report and create a task for every actionable sentence of its plan that has none, in one transaction.
 
         Importing the same report again changes nothing; a corrected report
-        replaces its records and adds tasks only for targets that are new.
+        replaces its records (renumbering them), so the tasks it already has
+        are linked to their sentence's new records, and tasks are added only
+        for sentences that are new: a year of assignments survives.
         """
         require(actor, "import")
         sentences = crud.ledger_sentences(ledger)
+        layout = ledger_layout_sentences(ledger)
         with self._write() as session:
             outcome = crud._save(session, ledger, sentences, force)
             report = session.scalars(select(ReportRow).where(ReportRow.doc == ledger.doc)).one()
-            existing = session.execute(
-                select(TaskRow.sentence, TaskRow.quote, TaskRow.position).where(TaskRow.report_id == report.id)
-            ).all()
-            skip = {(s, q) for s, q, _ in existing}
-            first = max((p for _, _, p in existing), default=0) + 1
+            rows = session.scalars(select(TaskRow).where(TaskRow.report_id == report.id)).all()
             year = ledger.year or self.today().year
-            drafts = decompose(list(ledger.records), year, first_seq=first, skip_quotes=skip)
+            relinked = self._relink(rows, decompose(layout, ledger.records, year)) if rows else 0
+            skip = {(t.sentence, t.quote) for t in rows}
+            first = max((t.position for t in rows), default=0) + 1
+            drafts = decompose(layout, ledger.records, year, first_seq=first, skip=skip)
             for draft in drafts:
                 session.add(self._task_row(report.id, draft))
             if session.get(ReportSettingRow, report.id) is None:
                 session.add(ReportSettingRow(report_id=report.id, public=False))
-            if outcome.status != "unchanged" or drafts:
+            if outcome.status != "unchanged" or drafts or relinked:
                 self._audit(session, actor, "report.import", "report", report.id, report_id=report.id,
-                            after={"doc": ledger.doc, "status": outcome.status, "new_tasks": len(drafts)})
+                            after={"doc": ledger.doc, "status": outcome.status, "new_tasks": len(drafts),
+                                   "relinked_tasks": relinked})
             return outcome, len(drafts)
+
+    @staticmethod
+    def _relink(rows: Sequence[TaskRow], drafts: Sequence[TaskDraft]) -> int:
+        """Point stored tasks at the records their sentence has now; returns how many changed.
+
+        Record ids are numbered through the report, so a corrected report
+        renumbers them; a task keeps its sentence and quote, and takes the
+        ids and main target figure its sentence gives now.
+        """
+        by_key = {(d.sentence, d.quote): d for d in drafts}
+        changed = 0
+        for task in rows:
+            d = by_key.get((task.sentence, task.quote))
+            if d is None:
+                continue
+            wanted = (list(d.record_ids), d.indicator, d.metric, d.measure, d.target_value, d.target_unit, d.bound)
+            have = (list(task.record_ids or []), task.indicator, task.metric, task.measure, task.target_value,
+                    task.target_unit, task.bound)
+            if wanted != have:
+                (task.record_ids, task.indicator, task.metric, task.measure, task.target_value, task.target_unit,
+                 task.bound) = wanted
+                task.version += 1
+                task.updated_at = now()
+                changed += 1
+        return changed
 
     @staticmethod
     def _task_row(report_id: int, d: TaskDraft, parent_id: int | None = None) -> TaskRow:

@@ -92,18 +92,63 @@ def derive_status(facts: TaskFacts, today: date, margin: float = DEFAULT_MARGIN)
     return "in_progress"
 
 
-def numeric_progress(target: float | None, bound: str, measure: str, current: float | None) -> float | None:
-    """Percent complete from an actual figure, where the target is an amount that accumulates.
+@cache
+def progress_rules() -> dict[str, float]:
+    """The tolerance of a 左右 target when judged by its figure (``data/tasks.json`` "progress")."""
+    text = resources.files("govledger.data").joinpath("tasks.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)["progress"]
+    return {"pp": float(data["approx_tolerance_pp"]), "rel": float(data["approx_tolerance_rel"])}
 
-    228 个 planned and 171 done is 75%. Growth rates, ratios, ranks and
-    ceilings (以内) do not accumulate through the year — 6.5% growth is not
-    "half done" at 3.25% — so they give ``None`` and the department's own
-    percentage counts instead.
+
+def _share(part: float, whole: float) -> float:
+    return max(0.0, min(100.0, round(100.0 * part / whole, 1)))
+
+
+def numeric_progress(target: float | None, bound: str, measure: str, current: float | None, *,
+                     indicator: str | None = None, metric: str = "", unit: str | None = None) -> float | None:
+    """Percent complete from the approved current figure (当前值), where one fits the target; else ``None``.
+
+    The figure is read the way the target is stated, and the target's
+    direction comes from the indicator catalogue (``direction``; off the
+    catalogue, the metric's words of ``data/verdicts.json``):
+
+    - an amount or level where more is better (改造老旧小区228个, 增长7.5%,
+      参保率达到95%): the share reached, 100 once at or past the target
+      (114 of 228 is 50%; a growth of 8.1 on 增长7.5% is 100);
+    - a ceiling (bound ``max``, 以内/不超过, or a lower-is-better indicator
+      such as CPI 3%左右 or the unemployment rate): met (100) while at or
+      below it, and target/figure above it;
+    - a decrease (下降10%, stored as −10, the figure signed the same way):
+      met once the fall is as deep, else the share of the fall reached;
+    - a rank: met at or above the place.
+
+    A 左右 target is met within the tolerance of the verdict rules. A
+    qualitative target, a missing figure or a target of 0 gives ``None``,
+    and the department's own percent counts instead.
     """
-    if target is None or current is None or measure != "value" or bound == "max" or target == 0:
+    if target is None or current is None or measure == "qualitative" or current != current:
         return None
-    share = current / target
-    return max(0.0, min(100.0, round(100.0 * share, 1)))
+    from govledger.track.judge import direction_of
+
+    direction = direction_of(indicator, metric)[0]
+    tol = progress_rules()
+    e = (tol["pp"] if unit in ("%", "pp") or measure in ("growth", "ratio") else tol["rel"] * abs(target)) \
+        if bound == "approx" else 0.0
+    if measure == "rank":
+        return 100.0 if current <= target + e else _share(target, current) if current > 0 else 0.0
+    if target < 0:  # a decrease
+        if bound == "max":  # 降幅不超过: met while the fall is no deeper
+            return 100.0 if current >= target - e else _share(target, current)
+        return 100.0 if current <= target + e else _share(current, target) if current < 0 else 0.0
+    if direction == "down" or bound == "max":  # a ceiling
+        if current <= target + e:
+            return 100.0
+        return _share(target, current) if target > 0 else 0.0
+    if target == 0:
+        return None
+    if current >= target - e:
+        return 100.0
+    return _share(current, target)
 
 
 def counted_progress(progress: float, closed: bool) -> float:

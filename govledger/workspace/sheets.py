@@ -20,6 +20,7 @@ from govledger.workspace.base import (
     require,
 )
 from govledger.workspace.feedback import FeedbackMixin
+from govledger.workspace.reading import indicator_views
 
 if TYPE_CHECKING:
     from govledger.export.task_sheet import SheetRow
@@ -29,16 +30,26 @@ class SheetsMixin(FeedbackMixin):
     """The 任务分解表 as rows."""
 
     def sheet_rows(self, report_id: int) -> list[SheetRow]:
+        """The report's tasks as rows of the 任务分解表, with their indicators (one per line), 进度 and 状态."""
         from govledger.export.task_sheet import SheetRow
 
         self.report(report_id)
+        views = {v.id: v for v in self.all_views(report_id)}
         with self._read() as session:
             names = dict(session.execute(select(DepartmentRow.id, DepartmentRow.name)).all())
             rows = session.scalars(select(TaskRow).where(TaskRow.report_id == report_id)
                                    .order_by(TaskRow.position, TaskRow.seq)).all()
-            return [SheetRow(seq=t.seq, content=t.content, lead=names.get(t.lead_id, "") if t.lead_id else "",
-                             co=tuple(names[i] for i in (t.co_ids or []) if i in names), deadline=t.deadline,
-                             milestones=t.milestones or "") for t in rows]
+            records = self._records_of(session, report_id)
+            out = []
+            for t in rows:
+                view = views.get(t.id)
+                out.append(SheetRow(
+                    seq=t.seq, content=t.content, lead=names.get(t.lead_id, "") if t.lead_id else "",
+                    co=tuple(names[i] for i in (t.co_ids or []) if i in names), deadline=t.deadline,
+                    milestones=t.milestones or "",
+                    indicators="\n".join(i.text for i in indicator_views(t, records)),
+                    progress=f"{view.progress:g}%" if view else "", status=view.status_label if view else ""))
+            return out
 
     def import_sheet(self, actor: Actor, report_id: int, rows: Sequence[SheetRow],
                      problems: Sequence[tuple[int, str]] = ()) -> int:
@@ -49,8 +60,10 @@ class SheetsMixin(FeedbackMixin):
         with what only the database can tell (an unknown 序号 or department),
         sorted by row, so an office fixes the whole sheet in one pass.
         Rows match tasks by 序号. A row changes 任务内容, departments,
-        完成时限 and 季度形象进度 where they differ; an identical sheet (the
-        export read back) changes nothing. Returns the number of tasks changed.
+        完成时限 and 季度形象进度 where they differ; 量化指标, 进度 and 状态 are
+        the workspace's own (the report's figures, the approved feedback) and
+        are never imported. An identical sheet (the export read back) changes
+        nothing. Returns the number of tasks changed.
         """
         require(actor, "assign")
         with self._write() as session:

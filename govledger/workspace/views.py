@@ -1,9 +1,8 @@
-"""From a report's target records to the tasks of its 任务分解表, and the plain views of the workspace.
+"""The drafts of the 任务分解表's tasks, and the plain views of the workspace.
 
-``decompose`` is the first step a supervision office takes with a new
-report: every target becomes a task with the record's quote as 任务内容,
-its deadline (the record's, else the end of the target year) and weight 1.
-It is pure: records in, drafts out; the store saves them.
+``TaskDraft`` is a task before it is stored; ``govledger.workspace.decompose``
+makes them from the plan part of a report (one per actionable sentence, its
+target records as indicators) and the store saves them.
 
 The ``*View`` models are what the store hands to the API and the pages:
 Pydantic, so FastAPI documents them in the OpenAPI schema as they are.
@@ -11,9 +10,7 @@ Pydantic, so FastAPI documents them in the OpenAPI schema as they are.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -23,7 +20,11 @@ from govledger.records import Record
 
 @dataclass(frozen=True)
 class TaskDraft:
-    """A task before it is stored: everything it copies from its record."""
+    """A task before it is stored: its clause of the report and the figures of its main indicator.
+
+    ``record_ids`` are its indicators (target records), the main one first;
+    the single target columns copy the main one.
+    """
 
     seq: str
     position: int
@@ -57,36 +58,11 @@ def record_deadline(record: Record, fallback_year: int) -> date:
     return date(record.period or record.year or fallback_year, 12, 31)
 
 
-def task_from_record(record: Record, seq: int, year: int) -> TaskDraft:
-    deadline = record_deadline(record, year)
-    start = min(date(year, 1, 1), deadline)
-    return TaskDraft(
-        seq=str(seq), position=seq, content=record.quote, record_ids=[record.id], quote=record.quote,
-        sentence=record.sentence, section=list(record.section), quote_start=record.start, quote_end=record.end,
-        indicator=record.indicator, metric=record.metric, measure=record.measure, target_value=record.value,
-        target_unit=record.unit, bound=record.bound, start_date=start, deadline=deadline,
-    )
-
-
-def decompose(
-    records: list[Record], year: int, *, first_seq: int = 1, skip_quotes: Collection[tuple[str, str]] = ()
-) -> list[TaskDraft]:
-    """One task per target record, numbered from ``first_seq``.
-
-    ``skip_quotes`` holds the (sentence, quote) pairs that already have a
-    task, so that importing a corrected version of a report adds only the
-    new targets and leaves a year of assignments alone.
-    """
-    targets = [r for r in records if r.kind == "target" and (r.sentence, r.quote) not in skip_quotes]
-    shared = {q for q, n in Counter(r.quote for r in targets).items() if n > 1}
-    drafts: list[TaskDraft] = []
-    for seq, record in enumerate(targets, first_seq):
-        draft = task_from_record(record, seq, year)
-        if record.quote in shared and record.metric and not record.quote.startswith(record.metric):
-            # one quote, several targets (收入与经济增长基本同步): name the metric so the rows differ
-            draft = replace(draft, content=f"{record.metric}：{record.quote}")
-        drafts.append(draft)
-    return drafts
+def indicator_text(quote: str, metric: str, shared: bool, deadline: date, task_deadline: date) -> str:
+    """An indicator as the 任务分解表 lists it: the report's words, the metric named where one quote holds two
+    figures (收入与经济增长基本同步), its own deadline where it is earlier than the task's (8月底前)."""
+    text = f"{metric}：{quote}" if shared and metric and not quote.startswith(metric) else quote
+    return f"{text}（{deadline.month}月{deadline.day}日前）" if deadline < task_deadline else text
 
 
 # ---------------------------------------------------------------------------- views
@@ -207,10 +183,32 @@ class AuditView(BaseModel):
     after: dict[str, object] | None
 
 
+class IndicatorView(BaseModel):
+    """One quantified target of a task (a target record of its sentence): 量化指标 with figure, bound and deadline.
+
+    ``main`` marks the one whose figure the task's target columns copy and a
+    department's 当前值 is judged against; ``text`` is how the 任务分解表 lists it.
+    """
+
+    record_id: str
+    text: str
+    quote: str
+    metric: str
+    indicator: str | None
+    measure: str
+    value: float | None
+    value_max: float | None
+    unit: str | None
+    bound: str
+    deadline: date
+    main: bool
+
+
 class TaskDetail(BaseModel):
     """Everything the task page shows."""
 
     task: TaskView
+    indicators: list[IndicatorView] = []
     children: list[TaskView]
     feedback: list[FeedbackView]
     extensions: list[ExtensionView]

@@ -28,6 +28,8 @@ from tests.store_support import pg_url_or_skip, wipe_postgres
 YAAN = REPORTS / "yaan_2024.txt"
 GUANGYUAN = REPORTS / "guangyuan_2024.txt"
 TODAY = date(2024, 9, 1)
+# the 任务分解表 of 雅安 2024: one task per actionable sentence of its plan (tests/workspace/test_decompose.py)
+YAAN_TASKS = 191
 PASSWORD = "correct horse battery"
 DEPARTMENTS = ("市发展改革委", "市住房城乡建设局", "市财政局", "市教育局")
 # username → (role, department)
@@ -184,7 +186,7 @@ def make_api(url: str, ledger: Any) -> tuple[Api, Any]:
 
 @pytest.fixture
 def api(db_url: str, yaan_ledger: Any) -> Iterator[Api]:
-    """The workspace over ``db_url`` with 雅安 2024 imported (71 tasks, none assigned), six accounts logged in."""
+    """The workspace over ``db_url`` with 雅安 2024 imported (191 tasks, none assigned), six accounts logged in."""
     made, store = make_api(db_url, yaan_ledger)
     try:
         yield made

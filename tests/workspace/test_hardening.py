@@ -140,8 +140,8 @@ def test_sheet_cells_obey_the_text_limits_and_every_bad_row_is_named_at_once(api
     limit = TEXT_LIMITS["content"][0]
     rows = [
         [None, "长" * (limit + 1)],                      # row 3: 任务内容 over the limit
-        [None, None, "不存在的局"],                        # row 4: unknown department
-        [None, None, None, None, "某个时候"],             # row 5: deadline nobody understands
+        [None, None, None, "不存在的局"],                  # row 4: unknown department (牵头单位)
+        [None, None, None, None, None, "某个时候"],       # row 5: deadline nobody understands (完成时限)
         ["9999", None, None, None, None],                 # row 6: 序号 not in the report
     ]
     before = api.state()

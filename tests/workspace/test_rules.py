@@ -31,7 +31,7 @@ from govledger.workspace.rules import (
     weighted_progress,
     workspace_rules,
 )
-from govledger.workspace.views import decompose, record_deadline, task_from_record
+from govledger.workspace.views import record_deadline
 from tests.store_support import make_record
 
 JAN1, DEC31, SEP1 = date(2024, 1, 1), date(2024, 12, 31), date(2024, 9, 1)
@@ -126,20 +126,55 @@ def test_roles_table_is_what_the_issue_asks() -> None:
 # ----------------------------------------------------------------------------- progress from figures
 
 
-def test_numeric_progress() -> None:
+def test_numeric_progress_of_amounts() -> None:
     assert numeric_progress(228, "exact", "value", 114) == 50.0  # 改造老旧小区228个, 114 done
     assert numeric_progress(20, "min", "value", 25) == 100.0  # 20个以上: more is capped at 100
     assert numeric_progress(36, "approx", "value", 12) == pytest.approx(33.3)
     assert numeric_progress(3, "exact", "value", 1) == 33.3  # one decimal
     assert numeric_progress(228, "exact", "value", -5) == 0.0
     assert numeric_progress(228, "exact", "value", 0) == 0.0
-    # what does not accumulate through the year gives no figure: the department's percent counts instead
-    assert numeric_progress(6.5, "approx", "growth", 3.2) is None
-    assert numeric_progress(70, "exact", "ratio", 60) is None
-    assert numeric_progress(3.5, "max", "value", 1) is None  # a ceiling (以内)
-    assert numeric_progress(0, "exact", "value", 5) is None
+    # no figure that fits: the department's percent counts instead
     assert numeric_progress(None, "exact", "value", 5) is None
     assert numeric_progress(228, "exact", "value", None) is None
+    assert numeric_progress(0, "exact", "value", 5) is None
+    assert numeric_progress(None, "exact", "qualitative", 5) is None
+
+
+def test_numeric_progress_of_growth_ratio_and_level_targets() -> None:
+    """Issue 12: an approved 当前值 8.1 on 规模以上工业增加值增长7.5% (yaan_2024) is 100 %, not 0 % and 逾期."""
+    assert numeric_progress(7.5, "exact", "growth", 8.1, indicator="industrial_va", metric="规模以上工业增加值") == 100.0
+    assert numeric_progress(7.5, "exact", "growth", 7.5, indicator="industrial_va") == 100.0
+    assert numeric_progress(7.5, "exact", "growth", 6.0, indicator="industrial_va") == 80.0
+    # 地区生产总值增长6.5%左右: within the verdict rules' 0.2 points it is met
+    assert numeric_progress(6.5, "approx", "growth", 6.4, indicator="gdp") == 100.0
+    assert numeric_progress(6.5, "approx", "growth", 6.1, indicator="gdp") == 93.8
+    assert numeric_progress(6.5, "min", "growth", 6.4, indicator="gdp") == 98.5  # 6.5%以上 has no tolerance
+    assert numeric_progress(6.0, "exact", "growth", -1.0, indicator="fixed_asset_investment") == 0.0
+    # 基本养老保险参保率达到95%以上, 机架规模达到4万个: a ratio or a level reached
+    assert numeric_progress(95, "min", "ratio", 90, metric="基本养老保险参保率") == 94.7
+    assert numeric_progress(4, "exact", "value", 4.2, metric="中国·雅安大数据产业园机架") == 100.0
+
+
+def test_numeric_progress_of_ceilings_and_decreases() -> None:
+    """A ceiling is met while at or below it; the direction is the catalogue's (cpi, unemployment: down)."""
+    # guangyuan_2024: 居民消费价格涨幅控制在3%左右, 城镇调查失业率5.5%左右
+    assert numeric_progress(3.0, "approx", "growth", 0.3, indicator="cpi", metric="居民消费价格") == 100.0
+    assert numeric_progress(3.0, "approx", "growth", 3.2, indicator="cpi") == 100.0  # within 0.2 points
+    assert numeric_progress(3.0, "approx", "growth", 3.6, indicator="cpi") == 83.3
+    assert numeric_progress(5.5, "approx", "ratio", 5.2, indicator="unemployment_surveyed") == 100.0
+    assert numeric_progress(5.5, "approx", "ratio", 6.6, indicator="unemployment_surveyed") == 83.3
+    # the same figures on an up indicator would be short of the target: the direction decides
+    assert numeric_progress(3.0, "approx", "growth", 0.3, indicator="gdp") == 10.0
+    # a bound 以内 is a ceiling whatever the indicator
+    assert numeric_progress(3.5, "max", "value", 1) == 100.0
+    assert numeric_progress(3.5, "max", "value", 7) == 50.0
+    # 力争全市规上工业单位增加值能耗同比下降10%以上 (guangyuan_2024): stored −10, the figure signed alike
+    down = {"indicator": "industrial_energy_intensity", "metric": "规上工业单位增加值能耗"}
+    assert numeric_progress(-10, "min", "growth", -11, **down) == 100.0
+    assert numeric_progress(-10, "min", "growth", -4, **down) == 40.0
+    assert numeric_progress(-10, "min", "growth", 2, **down) == 0.0
+    # off the catalogue the metric's words give the direction (data/verdicts.json)
+    assert numeric_progress(3.0, "exact", "ratio", 2.5, metric="城镇登记失业率") == 100.0
 
 
 def test_weighted_progress() -> None:
@@ -263,7 +298,7 @@ def test_allowed_extensions() -> None:
     assert attachment_rules()["max_files"] == 5
 
 
-# ----------------------------------------------------------------------------- decompose
+# ----------------------------------------------------------------------------- deadlines of drafts
 
 
 def test_record_deadline() -> None:
@@ -272,54 +307,6 @@ def test_record_deadline() -> None:
     assert record_deadline(make_record("d", 1, deadline=None, period=2025), 2024) == date(2025, 12, 31)
     assert record_deadline(make_record("d", 1, deadline="2024年底", period=None, year=None), 2023) == date(2023, 12, 31)
     assert record_deadline(make_record("d", 1, deadline=None, period=None, year=2024), 2023) == date(2024, 12, 31)
-
-
-def test_task_from_record() -> None:
-    record = make_record("yaan_2024", 7, quote="改造老旧小区228个", value=228.0, unit="个", deadline="2024-08-31")
-    draft = task_from_record(record, 12, 2024)
-    assert (draft.seq, draft.position, draft.content, draft.quote) == ("12", 12, "改造老旧小区228个", "改造老旧小区228个")
-    assert draft.record_ids == ["yaan_2024#7"] and draft.target_value == 228.0 and draft.target_unit == "个"
-    assert (draft.start_date, draft.deadline, draft.weight, draft.milestones) == (JAN1, date(2024, 8, 31), 1.0, "")
-    assert (draft.quote_start, draft.quote_end) == (70, 76) and draft.section == ["2024年主要工作安排", "一、抓项目"]
-    early = task_from_record(make_record("d", 1, deadline="2023-11-30"), 1, 2024)
-    assert early.start_date == early.deadline == date(2023, 11, 30)  # never a period that ends before it starts
-
-
-def test_decompose() -> None:
-    records = [
-        make_record("d", 1),
-        make_record("d", 2, kind="achievement"),  # last year's result: not a task
-        make_record("d", 3, quote="收入与经济增长基本同步", metric="城乡居民人均可支配收入", measure="qualitative", value=None),
-        make_record("d", 4, quote="收入与经济增长基本同步", metric="一般公共预算收入", measure="qualitative", value=None),
-        make_record("d", 5, quote="新增就业1.7万人", metric="新增就业"),
-        make_record("d", 6, quote="新增就业1.7万人", metric="新增就业"),  # one quote, same metric: words kept
-    ]
-    drafts = decompose(records, 2024, first_seq=10)
-    assert [d.seq for d in drafts] == ["10", "11", "12", "13", "14"]
-    assert [d.position for d in drafts] == [10, 11, 12, 13, 14]
-    assert [d.record_ids for d in drafts] == [["d#1"], ["d#3"], ["d#4"], ["d#5"], ["d#6"]]
-    assert [d.content for d in drafts][1:] == ["城乡居民人均可支配收入：收入与经济增长基本同步",
-                                              "一般公共预算收入：收入与经济增长基本同步", "新增就业1.7万人", "新增就业1.7万人"]
-    assert all(d.weight == 1.0 and d.deadline == DEC31 for d in drafts)
-    # a corrected report adds only what has no task yet
-    again = decompose(records, 2024, first_seq=15, skip_quotes={(r.sentence, r.quote) for r in records[:4]})
-    assert [(d.seq, d.record_ids) for d in again] == [("15", ["d#5"]), ("16", ["d#6"])]
-    assert decompose([], 2024) == [] and decompose(records[1:2], 2024) == []
-
-
-def test_decompose_real_report(yaan_ledger: object) -> None:
-    from govledger.pipeline import Ledger
-
-    assert isinstance(yaan_ledger, Ledger)
-    drafts = decompose(list(yaan_ledger.records), 2024)
-    targets = [r for r in yaan_ledger.records if r.kind == "target"]
-    assert len(drafts) == len(targets) == 71
-    assert [d.seq for d in drafts] == [str(i) for i in range(1, 72)]
-    assert len({d.content for d in drafts}) == len(drafts)  # the rows of the sheet can be told apart
-    housing = next(d for d in drafts if d.content == "改造老旧小区228个")
-    assert (housing.measure, housing.target_value, housing.bound) == ("value", 228.0, "exact")
-    assert all(d.start_date == JAN1 and d.deadline.year == 2024 for d in drafts)
-    assert all(d.quote in d.sentence for d in drafts)
 
 
 def test_ranking_ties_follow_the_stated_rule_and_boards_name_commendation_and_criticism() -> None:

@@ -54,6 +54,11 @@ def _bare_workspace(folder: Path) -> Any:
     return ws
 
 
+# 序号 of the yaan_2024 task the ``ws`` fixture makes overdue (8月底前全面完成…，年底前完成28个地质灾害防治项目)
+OVERDUE_SEQ = "151"
+YAAN_TASKS = 191
+
+
 @pytest.fixture
 def bare_ws(tmp_path: Path) -> Any:
     """Accounts and departments, no report yet."""
@@ -62,13 +67,14 @@ def bare_ws(tmp_path: Path) -> Any:
 
 @pytest.fixture
 def ws(bare_ws: Any, yaan_ledger: Any) -> Any:
-    """The workspace with 雅安 2024 imported (71 tasks, none assigned)."""
+    """The workspace with 雅安 2024 imported (191 tasks, one per actionable plan sentence, none assigned)."""
     from govledger.workspace import SYSTEM
 
     outcome, new = bare_ws.import_ledger(SYSTEM, yaan_ledger)
     assert outcome.status == "imported" and new > 50
-    # the office brought 序号 69 (年底前完成28个地质灾害防治项目) forward to 8月底: one task is overdue on 1 September
-    task = next(t for t in bare_ws.list_tasks(per_page=500).items if t.seq == "69")
+    # the office brought 年底前完成28个地质灾害防治项目 forward to 8月底: one task is overdue on 1 September
+    task = next(t for t in bare_ws.list_tasks(per_page=500).items if "年底前完成28个地质灾害防治项目" in t.content)
+    assert task.seq == OVERDUE_SEQ
     bare_ws.update_task(SYSTEM, task.id, task.version, {"deadline": date(2024, 8, 31)})
     return bare_ws
 

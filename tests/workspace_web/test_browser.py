@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.workspace_web.conftest import PASSWORD, YAAN
+from tests.workspace_web.conftest import PASSWORD, YAAN, YAAN_TASKS
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth + 1"
@@ -109,7 +109,7 @@ def supervision_workflow(browser: Any, live_server: str, artifacts: Path, tmp_pa
         before_done = status_count(page, "done")
         assert before_done == 0 and status_count(page, "overdue") == 0
         chart = burnup(page)
-        assert chart["计划完成"][-1] == 71 and chart["实际完成"][8] == 0 and chart["实际完成"][9] is None
+        assert chart["计划完成"][-1] == YAAN_TASKS and chart["实际完成"][8] == 0 and chart["实际完成"][9] is None
 
         # … and assigns two tasks to two departments with the edit form
         jobs = open_task(page, base, report, "城镇新增就业1.7万人")
@@ -167,9 +167,9 @@ def supervision_workflow(browser: Any, live_server: str, artifacts: Path, tmp_pa
         download = info.value
         assert download.suggested_filename.endswith("任务分解表.xlsx")
         rows = {r.seq: r for r in read_task_sheet(Path(download.path()).read_bytes(), year=2024)}
-        assert len(rows) == 71
-        assert rows["4"].lead == "市发展改革委" and rows["4"].co == ("市财政局",)
-        assert rows["5"].lead == "市住房城乡建设局" and rows["5"].co == ("市发展改革委",)
+        assert len(rows) == YAAN_TASKS
+        assert rows["3"].lead == "市发展改革委" and rows["3"].co == ("市财政局",)  # 城镇新增就业1.7万人
+        assert rows["4"].lead == "市住房城乡建设局" and rows["4"].co == ("市发展改革委",)  # 粮食总产量
 
         page.goto(f"{base}/tasks/{jobs}")
         assert page.inner_text(".badges .status").strip() == "已完成"

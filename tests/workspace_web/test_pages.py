@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from govledger.workspace import SYSTEM, TaskFilter
 from tests.workspace.conftest import form_login
-from tests.workspace_web.conftest import ACCOUNTS, PASSWORD
+from tests.workspace_web.conftest import ACCOUNTS, OVERDUE_SEQ, PASSWORD, YAAN_TASKS
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a") + b"\x00" * 32
@@ -90,7 +90,7 @@ def test_post_without_login_redirects_to_login(login: Any, ws: Any) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_renders_for_every_role_with_its_forms(role: str, login: Any, ws: Any, dept_ids: Any) -> None:
-    fgw_task = assign(ws, "4", dept_ids["市发展改革委"], (dept_ids["市财政局"],))
+    fgw_task = assign(ws, "3", dept_ids["市发展改革委"], (dept_ids["市财政局"],))
     zjj_task = assign(ws, "5", dept_ids["市住房城乡建设局"])
     rid = report_id(ws)
     user = login(role)
@@ -173,11 +173,22 @@ def test_highlight_pieces() -> None:
 
 
 def test_numeric_target_is_shown_next_to_the_current_value(login: Any, ws: Any, dept_ids: Any) -> None:
-    tid = assign(ws, "4", dept_ids["市发展改革委"])  # 城镇新增就业1.7万人
+    tid = assign(ws, "3", dept_ids["市发展改革委"])  # 城镇新增就业1.7万人 (the third of the 主要预期目标)
     form = html(login("fgw").get(f"/tasks/{tid}")).css_first("#feedback-form")
     assert "目标 1.7万人" in form.text()
     assert form.css_first('input[name="files"]').attributes["accept"] == ".pdf,.png,.jpg,.jpeg,.gif,.webp,.xlsx"
     assert "multiple" in form.css_first('input[name="files"]').attributes
+
+
+def test_a_task_with_several_indicators_lists_them_main_first(login: Any, ws: Any) -> None:
+    task = next(t for t in ws.list_tasks(per_page=500).items if "规模以上工业增加值增长7.5%" in t.content)
+    page = html(login("guest").get(f"/tasks/{task.id}"))
+    lines = page.css_first("#indicators").html.split("<br>")
+    assert "规模以上工业增加值增长7.5%（主指标" in lines[0] and "新增规模以上工业企业50户" in lines[1]
+    assert page.css_first("#target-value").text().strip().startswith("7.5")
+    # one figure only: the target value says it all
+    jobs = next(t for t in ws.list_tasks(per_page=500).items if t.content == "城镇新增就业1.7万人")
+    assert html(login("guest").get(f"/tasks/{jobs.id}")).css_first("#indicators") is None
 
 
 def test_edit_assigns_and_history_shows_before_and_after(login: Any, ws: Any, dept_ids: Any) -> None:
@@ -250,7 +261,7 @@ def test_department_cannot_report_on_another_departments_task(login: Any, ws: An
 
 
 def test_feedback_with_attachments_review_and_download(login: Any, ws: Any, dept_ids: Any) -> None:
-    tid = assign(ws, "4", dept_ids["市发展改革委"])
+    tid = assign(ws, "3", dept_ids["市发展改革委"])
     fgw = login("fgw")
     r = fgw.client.post(f"/tasks/{tid}/feedback", data={
         "csrf_token": fgw.csrf, "reported_on": "2024-08-30", "text": "新增就业1.2万人", "current_value": "1.2"},
@@ -285,7 +296,7 @@ def test_feedback_with_attachments_review_and_download(login: Any, ws: Any, dept
 
 
 def test_returned_feedback_keeps_the_reason(login: Any, ws: Any, dept_ids: Any) -> None:
-    tid = assign(ws, "4", dept_ids["市发展改革委"])
+    tid = assign(ws, "3", dept_ids["市发展改革委"])
     fgw = login("fgw")
     assert fgw.post(f"/tasks/{tid}/feedback", {"text": "完成一半", "percent": "50"}).status_code == 303
     fb = ws.task_detail(tid).feedback[0]
@@ -302,7 +313,7 @@ def test_returned_feedback_keeps_the_reason(login: Any, ws: Any, dept_ids: Any) 
 ])
 def test_bad_attachment_is_a_422_page(name: str, data: bytes, message: str, login: Any, ws: Any,
                                       dept_ids: Any) -> None:
-    tid = assign(ws, "4", dept_ids["市发展改革委"])
+    tid = assign(ws, "3", dept_ids["市发展改革委"])
     fgw = login("fgw")
     r = fgw.client.post(f"/tasks/{tid}/feedback", data={"csrf_token": fgw.csrf, "text": "带附件", "percent": "10"},
                         files=[("files", (name, data, "application/octet-stream"))])
@@ -330,9 +341,9 @@ def test_report_upload_imports_and_redirects_to_the_dashboard(login: Any, bare_w
     r = admin.client.post("/reports/import", data={"csrf_token": admin.csrf},
                           files={"file": (YAAN.name, YAAN.read_bytes(), "text/plain")}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/reports/{report_id(bare_ws)}?ok=imported"
-    assert bare_ws.reports()[0].n_tasks == 71
+    assert bare_ws.reports()[0].n_tasks == YAAN_TASKS
     listing = html(admin.get("/")).css_first("#reports").text()
-    assert "雅安市" in listing and "2024" in listing and "71" in listing
+    assert "雅安市" in listing and "2024" in listing and str(YAAN_TASKS) in listing
 
 
 def test_extension_request_and_decision(login: Any, ws: Any, dept_ids: Any) -> None:
@@ -396,7 +407,7 @@ def test_split_close_reopen_and_merge(login: Any, ws: Any) -> None:
 
 
 def test_task_list_groups_filters_and_pages(login: Any, ws: Any, dept_ids: Any) -> None:
-    assign(ws, "4", dept_ids["市发展改革委"])
+    assign(ws, "3", dept_ids["市发展改革委"])
     assign(ws, "20", dept_ids["市财政局"], (dept_ids["市发展改革委"],))
     guest = login("guest")
     rid = report_id(ws)
@@ -411,15 +422,17 @@ def test_task_list_groups_filters_and_pages(login: Any, ws: Any, dept_ids: Any) 
     assert cells[0] == "1" and cells[1] == "地区生产总值增长6.5%左右" and cells[2] == "未交办"
     assert cells[3] == "2024-12-31" and cells[4].endswith("0%") and cells[5] == "滞后" and cells[6] == "欠进度"
     assert first.css_first(".bar") is not None
-    assert "第 1/2 页" in page.css_first("#task-total").text()
-    second = html(guest.get(f"/reports/{rid}/tasks?page=2"))
-    assert len(second.css("tr.task")) == 21
+    pages = -(-YAAN_TASKS // 50)
+    assert f"第 1/{pages} 页" in page.css_first("#task-total").text()
+    last = html(guest.get(f"/reports/{rid}/tasks?page={pages}"))
+    assert len(last.css("tr.task")) == YAAN_TASKS - 50 * (pages - 1)
     overdue = html(guest.get(f"/reports/{rid}/tasks?status=overdue"))
-    assert [r.css("td")[0].text() for r in overdue.css("tr.task")] == ["69"]
+    assert [r.css("td")[0].text() for r in overdue.css("tr.task")] == [OVERDUE_SEQ]
     mine = html(guest.get(f"/reports/{rid}/tasks?department_id={dept_ids['市发展改革委']}"))
-    assert sorted(r.css("td")[0].text() for r in mine.css("tr.task")) == ["20", "4"]
+    assert sorted(r.css("td")[0].text() for r in mine.css("tr.task")) == ["20", "3"]
     found = html(guest.get(f"/reports/{rid}/tasks", params={"q": "旅游民宿", "status": "", "stage": ""}))
-    assert [r.css("td")[1].text(strip=True) for r in found.css("tr.task")] == ["新增旅游民宿100家"]
+    (hit,) = [r.css("td")[1].text(strip=True) for r in found.css("tr.task")]
+    assert hit.endswith("打响“熊猫雅宿”品牌，新增旅游民宿100家")  # the whole sentence is the task
     drafts = html(guest.get(f"/reports/{rid}/tasks?stage=assigned"))
     assert len(drafts.css("tr.task")) == 2
     assert guest.get(f"/reports/{rid}/tasks?status=lost").status_code == 422
@@ -429,8 +442,8 @@ def test_task_list_groups_filters_and_pages(login: Any, ws: Any, dept_ids: Any) 
 def test_dashboard_counts_ranking_and_chart_data(login: Any, ws: Any, dept_ids: Any) -> None:
     import json
 
-    tid = assign(ws, "4", dept_ids["市发展改革委"])
-    assign(ws, "69", dept_ids["市财政局"])  # the one overdue task
+    tid = assign(ws, "3", dept_ids["市发展改革委"])
+    assign(ws, OVERDUE_SEQ, dept_ids["市财政局"])  # the one overdue task
     sup = login("sup")
     rid = report_id(ws)
     page = html(sup.get(f"/reports/{rid}"))
@@ -441,7 +454,7 @@ def test_dashboard_counts_ranking_and_chart_data(login: Any, ws: Any, dept_ids: 
     assert ranking[0].css_first(".status").text().strip() == "黄"
     assert "年底前完成28个" in page.css_first("#overdue").text()
     data = json.loads(page.css_first("#dashboard-data").text())
-    assert data["burnup"]["months"][0] == "1月" and data["burnup"]["total"][0] == 71
+    assert data["burnup"]["months"][0] == "1月" and data["burnup"]["total"][0] == YAAN_TASKS
     assert data["burnup"]["done"][8] == 0
     assert page.css_first("#burnup-chart") is not None and page.css_first("#burnup-table") is not None
     assert "0" == page.css_first("#pending-reviews strong").text()
@@ -469,14 +482,14 @@ def test_dashboard_without_echarts_shows_the_table_only(login: Any, ws: Any, app
 def test_sheet_export_and_import(login: Any, ws: Any, dept_ids: Any) -> None:
     from govledger.export.task_sheet import SheetRow, read_task_sheet, write_task_sheet
 
-    assign(ws, "4", dept_ids["市发展改革委"], (dept_ids["市财政局"],))
+    assign(ws, "3", dept_ids["市发展改革委"], (dept_ids["市财政局"],))
     sup = login("sup")
     rid = report_id(ws)
     export = sup.get(f"/reports/{rid}/sheet.xlsx")
     assert export.status_code == 200 and "attachment" in export.headers["content-disposition"]
     rows = read_task_sheet(export.content, year=2024)
     by_seq = {r.seq: r for r in rows}
-    assert by_seq["4"].lead == "市发展改革委" and by_seq["4"].co == ("市财政局",)
+    assert by_seq["3"].lead == "市发展改革委" and by_seq["3"].co == ("市财政局",)
     # give task 6 to 住建局 through the sheet
     changed = [SheetRow(r.seq, r.content, "市住房城乡建设局" if r.seq == "6" else r.lead, r.co, r.deadline,
                         r.milestones) for r in rows]
@@ -513,7 +526,7 @@ def test_sheet_export_and_import(login: Any, ws: Any, dept_ids: Any) -> None:
 
 
 def test_public_page_only_when_switched_on(login: Any, ws: Any, dept_ids: Any) -> None:
-    tid = assign(ws, "4", dept_ids["市发展改革委"])
+    tid = assign(ws, "3", dept_ids["市发展改革委"])
     fgw = login("fgw")
     fgw.client.post(f"/tasks/{tid}/feedback", data={"csrf_token": fgw.csrf, "text": "进展", "percent": "30"},
                     files=[("files", ("台账.pdf", PDF, "application/pdf"))])
@@ -532,7 +545,7 @@ def test_public_page_only_when_switched_on(login: Any, ws: Any, dept_ids: Any) -
     assert tree.css_first("form") is None  # no edit forms, no log-out
     assert "/attachments/" not in page.text and "台账.pdf" not in page.text
     assert "fgw" not in page.text and "发改委联络员" not in page.text and "history" not in page.text
-    assert len(tree.css("#public-tasks tr.task")) == 71
+    assert len(tree.css("#public-tasks tr.task")) == YAAN_TASKS
     assert tree.css_first('#status-counts li[data-status="overdue"] .n').text() == "1"
     assert "地区生产总值增长6.5%左右" in tree.css_first("#public-tasks").text()
     assert '<meta name="viewport"' in page.text
@@ -544,7 +557,7 @@ def test_public_page_only_when_switched_on(login: Any, ws: Any, dept_ids: Any) -
 
 
 def test_reviews_page_acts_inline_for_supervisors_only(login: Any, ws: Any, dept_ids: Any) -> None:
-    tid = assign(ws, "4", dept_ids["市发展改革委"])
+    tid = assign(ws, "3", dept_ids["市发展改革委"])
     fgw = login("fgw")
     fgw.post(f"/tasks/{tid}/feedback", {"text": "完成七成", "percent": "70"})
     fb = ws.task_detail(tid).feedback[0]
@@ -567,7 +580,7 @@ def test_reviews_page_acts_inline_for_supervisors_only(login: Any, ws: Any, dept
 
 
 def test_digest_per_department(login: Any, ws: Any, dept_ids: Any) -> None:
-    assign(ws, "69", dept_ids["市发展改革委"])  # overdue since 2024-08-31
+    assign(ws, OVERDUE_SEQ, dept_ids["市发展改革委"])  # overdue since 2024-08-31
     late = assign(ws, "5", dept_ids["市住房城乡建设局"])
     ws.update_task(SYSTEM, late, ws.task(late).version, {"deadline": date(2024, 9, 10)})  # due within 14 days
     sup = html(login("sup").get("/digest"))
