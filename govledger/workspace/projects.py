@@ -117,6 +117,10 @@ class ProjectsMixin(DashboardMixin):
                                    .order_by(ProjectRow.seq, ProjectRow.id)).all()
             return self._project_views(session, rows, year, rules)
 
+    def project_count(self, report_id: int) -> int:
+        with self._read() as session:
+            return int(session.scalar(select(func.count()).where(ProjectRow.report_id == report_id)) or 0)
+
     def project(self, project_id: int) -> ProjectView:
         with self._read() as session:
             row = session.get(ProjectRow, project_id)
