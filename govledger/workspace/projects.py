@@ -261,8 +261,10 @@ class ProjectsMixin(DashboardMixin):
                     problems.append((r.line, f"牵头单位「{r.lead[:40]}」不在单位名单中（请先在管理页添加）"))
             if problems:
                 problems.sort(key=lambda p: p[0])
-                raise Invalid(f"项目清单有 {len(problems)} 处错误，未导入任何项目",
-                              details=[{"row": line, "error": message} for line, message in problems])
+                whole = [message for line, message in problems if not line]
+                message = (f"项目清单无法导入：{'；'.join(whole)}" if len(whole) == len(problems)
+                           else f"项目清单有 {len(problems)} 处错误，未导入任何项目")
+                raise Invalid(message, details=[{"row": line, "error": text} for line, text in problems])
             existing = {p.name: p for p in session.scalars(select(ProjectRow).where(ProjectRow.report_id == report_id)
                                                            .with_for_update())}
             free: dict[str, list[ProjectRow]] = {}
@@ -293,12 +295,12 @@ class ProjectsMixin(DashboardMixin):
                                      version=0, created_at=stamp, updated_at=stamp, **values)
                     session.add(row)
                     before, action, counts_key = {}, "project.create", "created"
-                row.version += 1
-                row.updated_at = now()
-                session.flush()
                 after = _snapshot(row, PROJECT_FIELDS)
                 if before == after:
                     continue
+                row.version += 1
+                row.updated_at = now()
+                session.flush()
                 counts[counts_key] += 1
                 self._audit(session, actor, action, "project", row.id, report_id=report_id, before=before or None,
                             after={**after, "line": r.line})
