@@ -87,6 +87,8 @@ def _money(value: float | None) -> str:
 def localise(entry: dict[str, Any]) -> dict[str, Any]:
     """A history entry with coded values in words (项目类别 province → 省重点, 评比对象 county → 按区县)."""
     words = project_defaults()
+    if entry.get("username") == "system":
+        entry["username"] = "系统（命令行）"
     coded = {PROJECT_FIELDS["kind"]: words["kinds"], PROJECT_FIELDS["scope"]: words["scopes"]}
     for change in entry["changes"]:
         table = coded.get(change["field"])
