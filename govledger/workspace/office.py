@@ -168,29 +168,33 @@ class OfficeMixin(DashboardMixin):
             raise Invalid("只能催办该任务的牵头或配合单位")
         report = self.report(view.report_id)
         report_name = f"{report.place or report.doc}{report.year or ''}年政府工作报告"
+        with self._read() as session:
+            dept = session.get(DepartmentRow, target)
+            if dept is None:
+                raise NotFound(f"单位 {target} 不存在")
+            name, email = dept.name, dept.email
+        # the mail goes out before the write transaction, so a slow SMTP server never holds the write lock;
+        # the audit row then records what happened to it
+        address = email if email and is_one_address(email) else None
+        mailer = self.mailer if self.mailer is not None else smtp_mailer_from_env()
+        if address is None:
+            mailed = "no_address"
+        elif mailer is None:
+            mailed = "no_mailer"
+        else:
+            try:
+                mailer(reminder_message(view, name, address, note, self.mail_sender, self.today(), report_name))
+                mailed = "sent"
+            except (OSError, smtplib.SMTPException, ValueError) as exc:
+                log.warning("催办 mail to %s failed: %s", address, str(exc).splitlines()[0][:120] if str(exc) else exc)
+                mailed = "failed"
         with self._write() as session:
             task = session.get(TaskRow, task_id, with_for_update=True)
-            dept = session.get(DepartmentRow, target)
-            if task is None or dept is None:
+            if task is None:
                 raise NotFound(f"任务 {task_id} 不存在")
-            address = dept.email if dept.email and is_one_address(dept.email) else None
-            mailer = self.mailer if self.mailer is not None else smtp_mailer_from_env()
-            if address is None:
-                mailed = "no_address"
-            elif mailer is None:
-                mailed = "no_mailer"
-            else:
-                try:
-                    mailer(reminder_message(view, dept.name, address, note, self.mail_sender, self.today(),
-                                            report_name))
-                    mailed = "sent"
-                except (OSError, smtplib.SMTPException, ValueError) as exc:
-                    log.warning("催办 mail to %s failed: %s", address, str(exc).splitlines()[0][:120] if str(exc) else exc)
-                    mailed = "failed"
             self._audit(session, actor, "task.remind", "task", task.id, task_id=task.id, report_id=task.report_id,
-                        after={"department": dept.name, "note": note, "email": address or "",
-                               "mailed": MAILED[mailed]})
-        return ReminderView(task_id=task_id, department=dept.name, email=address, mailed=mailed, note=note)
+                        after={"department": name, "note": note, "email": address or "", "mailed": MAILED[mailed]})
+        return ReminderView(task_id=task_id, department=name, email=address, mailed=mailed, note=note)
 
 
 MAILED = {"sent": "已发送邮件", "no_address": "该单位没有电子邮箱，未发邮件", "no_mailer": "未配置邮件服务器，未发邮件",

@@ -364,3 +364,15 @@ def test_quarterly_milestones_and_the_behind_mark(listed: Api) -> None:
                     json={"quarters": [{"quarter": 1, "percent": 60}, {"quarter": 2, "percent": 40}]})
     assert r.status_code == 422 and r.json()["error"] == "二季度计划完成百分比不能低于上一季度"
     assert state(listed) == before
+
+
+def test_a_failing_mail_server_still_records_the_reminder(listed: Api) -> None:
+    def refuse(_message: Any) -> None:
+        raise OSError("Connection refused")
+
+    listed.ws.mailer = refuse
+    task = listed.assign(listed.all_tasks()[4], "市发展改革委")
+    got = listed.ok("sup", "POST", f"/tasks/{task['id']}/remind", status=201, json={})
+    assert got["mailed"] == "failed"
+    history = listed.ok("admin", "GET", f"/tasks/{task['id']}")["history"]
+    assert history[0]["action"] == "task.remind" and history[0]["after"]["mailed"] == "邮件发送失败"
