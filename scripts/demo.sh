@@ -2,7 +2,10 @@
 # The main job on the sample reports: set up, import all of ../shared/reports into govledger.db,
 # score the extractor against the gold records, export a 任务分解表 and a Parquet panel, then start
 # the supervision workspace on the same database with demo accounts (it prints the admin password).
-# NO_SERVE=1 stops after the batch job; PORT (default 8000) and TODAY (YYYY-MM-DD) tune the workspace.
+# The demo workspace opens as of 15 June of the seed report's year (yaan_2024: 2024-06-15) with half a year of
+# feedback, approvals, a return, an extension and key-project monthly reports already in it (a progress bar shows
+# the seeding). NO_SERVE=1 stops after the batch job; PORT (default 8000) and TODAY (YYYY-MM-DD, overrides the
+# mid-June date) tune the workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPORTS=${REPORTS:-../shared/reports}

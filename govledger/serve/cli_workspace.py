@@ -4,8 +4,9 @@
 ``govledger serve --reports DIR --demo`` is the newcomer's minute: it
 imports the reports (each target becomes a task), creates a demo admin
 with a fresh random password that it prints, a few departments with the
-tasks dealt out among them, and starts the web workspace. Nothing in the
-demo invents progress: every status shown follows from dates alone.
+tasks dealt out among them, and starts the web workspace as of 15 June of
+the seed report's year with half a year of activity played through the
+workspace (``demo_seed.py``; ``--today`` overrides the date).
 """
 
 from __future__ import annotations
@@ -274,8 +275,11 @@ def serve(
             err_console.print(f"  skipped: {line}", markup=False)
     if demo:
         username, password = seed_demo(ws)
+        from govledger.serve.demo_run import run_half_year
+
+        run_half_year(ws, password, DEMO_DEPARTMENTS, fixed_today=today is not None)
         err_console.print(f"demo log-in: [bold]{username}[/bold] / [bold]{password}[/bold]  "
-                          f"(also duchashi, fgw, zjj, guest with the same password)")
+                          f"(also duchashi, fgw, jxj, zjj, nyj, sthj, rsj, guest with the same password)")
     elif not ws.has_users() and not public_only:
         err_console.print("no accounts yet: create the first with `govledger user add NAME --admin`")
     if not echarts_path().is_file():

@@ -163,6 +163,6 @@ class VerdictOverrideRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-# the workspace tables share the metadata (migration 0002_workspace); imported here so that
+# the workspace tables share the metadata (migrations 0002_workspace, 0005_projects); imported here so that
 # every importer of the ledger models (Alembic's env, the model/migration test) sees them too
-from govledger.store import work_models  # noqa: E402,F401
+from govledger.store import project_models, work_models  # noqa: E402,F401

@@ -16,7 +16,9 @@ feedback, sheets, dashboard), each a mixin on the one before, on top of
 from __future__ import annotations
 
 from govledger.workspace.dashboard import DashboardMixin
+from govledger.workspace.office import OfficeMixin
+from govledger.workspace.projects import ProjectsMixin
 
 
-class Workspace(DashboardMixin):
+class Workspace(ProjectsMixin, OfficeMixin, DashboardMixin):
     """The workspace over one migrated ``Store``; ``today`` and ``margin`` may be fixed for tests and demos."""

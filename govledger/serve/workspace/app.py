@@ -129,7 +129,7 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
     by default only logged-in users see it. Swagger UI comes from the ``swagger-ui-bundle`` package's own
     files, so the docs work on a closed network and under the pages' ``script-src 'self'``.
     """
-    from govledger.serve.workspace import api, docs, jobs, pages, public
+    from govledger.serve.workspace import api, docs, jobs, pages, projects_pages, public
     from govledger.serve.workspace.guard import RequestGuard
 
     app = FastAPI(title="govledger 督查工作台 API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
@@ -227,6 +227,7 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
     else:
         app.include_router(api.router)
         app.include_router(pages.router)
+        projects_pages.install(app)  # 重点项目台账, 红黑榜 通报, 拉练评比, 督办单, 催办, 季度形象进度 (pages and API)
     return app
 
 
