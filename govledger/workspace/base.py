@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm import Session
@@ -27,7 +27,9 @@ from govledger.limits import clean_text, is_one_address
 from govledger.security import password_problem
 from govledger.store.work_models import (
     AuditRow,
+    CredentialRow,
     ExtensionRow,
+    LoginAttemptRow,
     ReportSettingRow,
 )
 from govledger.workspace.rules import (
@@ -220,6 +222,45 @@ def burnup(leaves: Sequence[TaskView], year: int, today: date) -> dict[str, list
 
 
 
+class UnauditedChange(RuntimeError):
+    """A workspace transaction changed a table without writing its audit row: a bug, rolled back."""
+
+
+# the log-in machinery keeps its own record (login_attempts) and short-lived session secrets: not audited rows
+_SELF_LOGGED = (LoginAttemptRow, CredentialRow)
+
+
+class AuditGuard:
+    """Watches one write transaction: did it change anything, and did it write an audit row?"""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.changed: set[str] = set()
+        self.audited = False
+        event.listen(session, "after_flush", self._flushed)
+        event.listen(session, "do_orm_execute", self._executed)
+
+    def _flushed(self, session: Session, _context: object) -> None:
+        dirty = [row for row in session.dirty if session.is_modified(row, include_collections=False)]  # not a same-value set
+        for row in (*session.new, *dirty, *session.deleted):
+            if isinstance(row, AuditRow):
+                self.audited = True
+            elif not isinstance(row, _SELF_LOGGED):
+                self.changed.add(type(row).__name__)
+
+    def _executed(self, state: Any) -> None:
+        if not (state.is_insert or state.is_update or state.is_delete):
+            return
+        for mapper in state.all_mappers:
+            if not issubclass(mapper.class_, (*_SELF_LOGGED, ReportSettingRow)):  # the version bump is _audit's own
+                self.changed.add(mapper.class_.__name__)
+
+    def check(self) -> None:
+        self.session.flush()
+        if self.changed and not self.audited:
+            raise UnauditedChange(f"change to {', '.join(sorted(self.changed))} without an audit row")
+
+
 class WorkspaceBase:
     """Sessions, audit rows and settings shared by every service of the workspace."""
 
@@ -251,11 +292,17 @@ class WorkspaceBase:
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        """One write transaction (``BEGIN IMMEDIATE`` on SQLite); rolled back whole on any error."""
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite); rolled back whole on any error.
+
+        It is the only way the workspace changes its tables, and it refuses to commit a change that wrote no
+        audit row (``AuditGuard``): "every change is in the log" is enforced here, not left to each service.
+        """
         engine = self.store.engine.execution_options(govledger_write=True)
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
+                guard = AuditGuard(session)
                 yield session
+                guard.check()
         except DBAPIError as exc:
             raise self._database_error(exc) from None
 
