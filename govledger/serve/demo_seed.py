@@ -162,7 +162,7 @@ def seed_half_year(ws: Workspace, *, doc: str = DEMO_REPORT, progress: Callable[
         out.extensions += 1
         tick("", 1)
 
-    seed_projects(ws, report, sup, by_dept, rng, out, tick)
+    seed_projects(ws, report, sup, by_dept, out, tick)
     return out
 
 
@@ -175,11 +175,12 @@ def _words(mode: str, percent: float) -> str:
 
 
 def seed_projects(ws: Workspace, report: ReportView, sup: Actor, by_dept: dict[int | None, Actor],
-                  rng: random.Random, out: Seeded, tick: Callable[[str, int], None]) -> None:
+                  out: Seeded, tick: Callable[[str, int], None]) -> None:
     """Placeholders from the report's counts; a share of them named (演示) with figures and monthly reports."""
     if not ws.named_project_counts(report.id):
         return
     ws.create_placeholders(SYSTEM, report.id)
+    rng = random.Random(f"projects of {report.doc}")  # its own stream: the spread does not move with the task count
     today = ws.today()
     year = report.year or today.year
     depts = [d for d in ws.departments(active_only=True) if d.id in by_dept]
@@ -201,9 +202,11 @@ def seed_projects(ws: Workspace, report: ReportView, sup: Actor, by_dept: dict[i
     months = [date(year, m, 1) for m in range(1, today.month)]
     tick("重点项目：各单位月报与审核", len(named))
     returned = False
+    # departments differ (one pushes its projects, one lets them drift), projects differ around their department
+    tempo = {d.id: t for d, t in zip(depts, (1.3, 1.15, 1.0, 0.9, 0.75, 0.6), strict=False)}
     for p in named:
         who = by_dept[p.lead_id]
-        speed = rng.choice((0.4, 0.7, 0.9, 1.0, 1.0, 1.1, 1.3, 1.5))
+        speed = tempo.get(p.lead_id, 1.0) * rng.choice((0.6, 0.8, 0.9, 1.0, 1.1, 1.3))
         done = 0.0
         for month in months:
             share = (month.month / 12) * speed * rng.uniform(0.9, 1.1)
