@@ -203,7 +203,7 @@ def seed_projects(ws: Workspace, report: ReportView, sup: Actor, by_dept: dict[i
     tick("重点项目：各单位月报与审核", len(named))
     returned = False
     # departments differ (one pushes its projects, one lets them drift), projects differ around their department
-    tempo = {d.id: t for d, t in zip(depts, (1.3, 1.15, 1.0, 0.9, 0.75, 0.6), strict=False)}
+    tempo: dict[int | None, float] = {d.id: t for d, t in zip(depts, (1.3, 1.15, 1.0, 0.9, 0.75, 0.6), strict=False)}
     for p in named:
         who = by_dept[p.lead_id]
         speed = tempo.get(p.lead_id, 1.0) * rng.choice((0.6, 0.8, 0.9, 1.0, 1.1, 1.3))
