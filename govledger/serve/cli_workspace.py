@@ -229,11 +229,13 @@ def seed_demo(ws: Workspace) -> tuple[str, str]:
             ws.add_user(SYSTEM, username, password, role, display_name=display,
                         department_id=existing[dept] if dept else None)
     ids = [existing[n] for n in DEMO_DEPARTMENTS]
-    for report in ws.reports():
+    from rich.progress import track
+
+    for report in track(ws.reports(), description="演示：交办任务", console=err_console, transient=True):
         page = ws.list_tasks(TaskFilter(report_id=report.id, stage="draft"), per_page=500)
-        for i, task in enumerate(page.items):
-            lead = ids[i % len(ids)]
-            ws.update_task(SYSTEM, task.id, task.version, {"lead_id": lead, "co_ids": [ids[(i + 1) % len(ids)]]})
+        leads = {task.id: (ids[i % len(ids)], [ids[(i + 1) % len(ids)]]) for i, task in enumerate(page.items)}
+        if leads:
+            ws.assign_tasks(SYSTEM, report.id, leads)
     return "admin", password
 
 

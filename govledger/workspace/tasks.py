@@ -80,6 +80,26 @@ class TasksMixin(ReadingMixin):
             session.flush()
             return self._views(session, [task], self.today())[0]
 
+    def assign_tasks(self, actor: Actor, report_id: int, leads: dict[int, tuple[int, list[int]]]) -> int:
+        """交办 many tasks of one report at once (task id → lead and co-departments): one transaction, one
+        audit row per task, so a whole report is dealt out in a second instead of a second per hundred tasks."""
+        require(actor, "assign")
+        with self._write() as session:
+            rows = session.scalars(select(TaskRow).where(TaskRow.report_id == report_id,
+                                                         TaskRow.id.in_(list(leads)))).all()
+            if len(rows) != len(leads):
+                raise NotFound("有任务不属于该报告或已被删除")
+            for task in rows:
+                lead, co = leads[task.id]
+                before = _snapshot(task, EDITABLE + ("stage",))
+                self._apply_changes(session, task, {"lead_id": lead, "co_ids": co})
+                if task.stage == "draft":
+                    task.stage = "assigned"
+                self._touch(task)
+                self._audit(session, actor, "task.update", "task", task.id, task_id=task.id, report_id=report_id,
+                            before=before, after=_snapshot(task, EDITABLE + ("stage",)))
+        return len(rows)
+
     def _apply_changes(self, session: Session, task: TaskRow, changes: dict[str, Any]) -> None:
         for key in ("content", "deadline", "weight", "milestones", "co_ids"):
             if key in changes and changes[key] is None:

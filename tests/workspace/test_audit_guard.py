@@ -44,3 +44,19 @@ def test_setting_a_value_to_what_it_was_is_no_change(api: Api) -> None:
         row = session.get(TaskRow, task.id)
         assert row is not None
         row.content = row.content  # a sheet re-import that changes nothing writes nothing and needs no row
+
+
+def test_dealing_out_a_report_in_one_transaction_audits_every_task(api: Api) -> None:
+    from govledger.errors import Forbidden
+    from govledger.workspace.base import Actor
+
+    tasks = api.ws.all_views(api.report_id)[:40]
+    lead, co = list(api.depts.values())[:2]
+    rows = _audit_rows(api)
+    with pytest.raises(Forbidden):  # a department does not 交办
+        api.ws.assign_tasks(Actor(99, "someone", "department", lead), api.report_id, {t.id: (lead, [co]) for t in tasks})
+    assert _audit_rows(api) == rows
+    assert api.ws.assign_tasks(SYSTEM, api.report_id, {t.id: (lead, [co]) for t in tasks}) == 40
+    assert _audit_rows(api) == rows + 40
+    after = {t.id: t for t in api.ws.all_views(api.report_id)}
+    assert all(after[t.id].lead_id == lead and after[t.id].co_ids == [co] for t in tasks)
