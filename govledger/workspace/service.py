@@ -9,7 +9,8 @@ once carry a ``version``; a change that names an older version gets
 ``Conflict`` instead of silently overwriting the other person's edit.
 
 The services live one per module (accounts, reports, reading, tasks,
-feedback, sheets, dashboard), each a mixin on the one before, on top of
+feedback, sheets, dashboard; projects, project_reports and office for key
+projects, 催办 and quarterly milestones), each a mixin on the one before, on top of
 ``base.WorkspaceBase``; the tables and migrations stay in ``govledger.store``.
 """
 
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 from govledger.workspace.dashboard import DashboardMixin
 from govledger.workspace.office import OfficeMixin
-from govledger.workspace.projects import ProjectsMixin
+from govledger.workspace.project_reports import ProjectReportsMixin
 
 
-class Workspace(ProjectsMixin, OfficeMixin, DashboardMixin):
+class Workspace(ProjectReportsMixin, OfficeMixin, DashboardMixin):
     """The workspace over one migrated ``Store``; ``today`` and ``margin`` may be fixed for tests and demos."""
