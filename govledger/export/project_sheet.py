@@ -19,19 +19,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from govledger.errors import TooLarge
-from govledger.export.task_sheet import SheetError
+from govledger.export.task_sheet import SheetError, _load_rows
 from govledger.extract.deadlines import parse_deadline, shorten
 from govledger.limits import (
-    SHEET_MAX_COLUMNS,
-    SHEET_MAX_ROWS,
-    SHEET_MAX_SCANNED_ROWS,
-    check_zip,
     text_problem,
 )
 
 HEADER_SEARCH_ROWS = 10
-NOT_XLSX = "不是有效的 XLSX 文件"
 # header words an office may use for each column (the first is what we write)
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "项目名称": ("项目名称", "项目", "名称", "重点项目"),
@@ -101,36 +95,8 @@ def _columns(row: tuple[Any, ...]) -> dict[str, tuple[int, float]]:
 
 
 def _rows(data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
-    from openpyxl import load_workbook
-
-    try:
-        check_zip(data, "sheet", "重点项目清单")
-    except TooLarge as exc:
-        raise SheetError([(0, exc.message)]) from None
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # zipfile, XML and openpyxl failures alike mean "not an XLSX"
-        raise SheetError([(0, NOT_XLSX)]) from None
-    try:
-        if not wb.worksheets:
-            raise SheetError([(0, "文件中没有工作表")])
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()
-        out: list[tuple[int, tuple[Any, ...]]] = []
-        for line, row in enumerate(ws.iter_rows(values_only=True, max_col=SHEET_MAX_COLUMNS), 1):
-            if line > SHEET_MAX_SCANNED_ROWS:
-                raise SheetError([(0, f"工作表超过 {SHEET_MAX_SCANNED_ROWS} 行（含空行），请删去多余的行")])
-            if any(_text(v) for v in row):
-                out.append((line, tuple(row)))
-                if len(out) > SHEET_MAX_ROWS + HEADER_SEARCH_ROWS:
-                    raise SheetError([(0, f"数据超过 {SHEET_MAX_ROWS} 行上限")])
-        return out
-    except SheetError:
-        raise
-    except Exception:
-        raise SheetError([(0, NOT_XLSX)]) from None
-    finally:
-        wb.close()
+    """The list's non-empty rows, read with the 任务分解表's reader (size checks, row limits, one-line errors)."""
+    return _load_rows(io.BytesIO(data), "", "重点项目清单")
 
 
 def _amount(value: Any, factor: float, column: str) -> float | None:

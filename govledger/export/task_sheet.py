@@ -239,12 +239,13 @@ def _non_empty_rows(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
             yield line, tuple(row)
 
 
-def _load_rows(data: Any, name: str) -> list[tuple[int, tuple[Any, ...]]]:
-    """The non-empty rows of the sheet with their Excel row numbers, or ``SheetError``."""
+def _load_rows(data: Any, name: str, what: str = "任务分解表") -> list[tuple[int, tuple[Any, ...]]]:
+    """The non-empty rows of the sheet with their Excel row numbers, or ``SheetError`` (``what`` names the
+    kind of sheet in the size error: the project list is read the same way)."""
     from openpyxl import load_workbook
 
     try:  # the declared unpacked sizes, before any XML is parsed: a zip bomb stops here
-        check_zip(data, "sheet", "任务分解表")
+        check_zip(data, "sheet", what)
     except TooLarge as exc:
         raise SheetError([(0, exc.message)]) from None
     try:
