@@ -145,4 +145,7 @@ def test_records_hold_to_the_contract(name: str) -> None:
     for r in ledger.records:
         again = Record.model_validate(record_dict(r))
         assert record_dict(again) == record_dict(r)
+        # built by ``trusted_record``: every field, in the schema's order, as pydantic would hold them
+        assert list(record_dict(r)) == list(Record.model_fields) == list(again.model_dump())
+        assert r.model_dump() == again.model_dump() and r == again
         assert type(r.value) in (float, type(None)) and type(r.year) is int

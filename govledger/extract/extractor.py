@@ -57,7 +57,7 @@ from govledger.extract.qualifiers import (
 )
 from govledger.extract.scope import SEVERAL, record_scope
 from govledger.read.normalize import normalize_text
-from govledger.records import Record
+from govledger.records import Record, trusted_record
 from govledger.structure.layout import ReportLayout, Sentence
 
 _CLAUSE_DELIMS = "，；：,:"
@@ -432,34 +432,35 @@ def _to_record(
         period = None  # a total or change over several years is about no single year (schema)
         if d.measure == "growth" and q.unit == "番":
             d.measure = "cum_growth"  # 实现翻番 in a five-year review: against the start of the period
-    # built without validation: every field is set here from typed values (tests/test_extract.py validates
-    # every record of the sample reports against the model); validating 13,000 records cost 7 % of extraction
-    return Record.model_construct(
-        id=f"{doc}#{n}",
-        doc=doc,
-        place=layout.place,
-        year=year,
-        period=period,
-        kind=kind,  # type: ignore[arg-type]
-        estimated=kind == "achievement" and (_ESTIMATE.search(sentence.text) is not None or start >= estimates_from),
-        section=list(sentence.section),
-        sentence=_SPACES.sub("", sentence.text),
-        quote=layout.text[start:end],
-        metric=d.metric,
-        indicator=d.indicator,
-        measure=d.measure,  # type: ignore[arg-type]
-        value=value,
-        value_max=value_max,
-        unit=q.unit if q.unit not in ("", "持平") else None,  # 增长45以上, 同比持平: no unit written
-        base_value=base_value,
-        base_unit=q.base_unit,
-        bound=d.bound,  # type: ignore[arg-type]
-        strength=d.strength,  # type: ignore[arg-type]
-        deadline=find_deadline(sentence.text, year, q.start) if kind == "target" else None,
-        start=start,
-        end=end,
-        scope=scope,  # type: ignore[arg-type]
-    )
+    # built without validation, in the schema's field order: every field is set here from typed values
+    # (tests/test_extract.py validates every record of the sample reports against the model); validating
+    # 13,000 records cost 7 % of extraction, ``model_construct`` another 8 %
+    return trusted_record({
+        "id": f"{doc}#{n}",
+        "doc": doc,
+        "place": layout.place,
+        "year": year,
+        "period": period,
+        "kind": kind,
+        "estimated": kind == "achievement" and (_ESTIMATE.search(sentence.text) is not None or start >= estimates_from),
+        "section": list(sentence.section),
+        "sentence": _SPACES.sub("", sentence.text),
+        "quote": layout.text[start:end],
+        "metric": d.metric,
+        "indicator": d.indicator,
+        "measure": d.measure,
+        "value": value,
+        "value_max": value_max,
+        "unit": q.unit if q.unit not in ("", "持平") else None,  # 增长45以上, 同比持平: no unit written
+        "base_value": base_value,
+        "base_unit": q.base_unit,
+        "bound": d.bound,
+        "strength": d.strength,
+        "deadline": find_deadline(sentence.text, year, q.start) if kind == "target" else None,
+        "start": start,
+        "end": end,
+        "scope": scope,
+    })
 
 
 _ESTIMATE = re.compile("|".join(rules()["estimate_markers"]))

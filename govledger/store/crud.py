@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Integer, Select, column, delete, func, ins
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from govledger.records import FIELDS, Record
+from govledger.records import FIELDS, Record, trusted_record
 from govledger.store.models import RecordRow, ReportRow, SentenceRow
 from govledger.store.verdicts import drop_verdicts_of
 
@@ -256,13 +256,7 @@ def _record_from_values(data: dict[str, Any]) -> Record:
     extra = data.pop("extra", None) or {}
     data.update((k, v) for k, v in extra.items() if k in _MODEL_FIELDS)
     data = {k: data[k] for k in _MODEL_FIELDS if k in data}  # the schema's field order (JSONL output)
-    record = Record.__new__(Record)
-    # what ``Record.model_construct`` does, without its per-call overhead (a million records read back)
-    object.__setattr__(record, "__dict__", data)
-    object.__setattr__(record, "__pydantic_fields_set__", set(data))
-    object.__setattr__(record, "__pydantic_extra__", {k: v for k, v in extra.items() if k not in _MODEL_FIELDS})
-    object.__setattr__(record, "__pydantic_private__", None)
-    return record
+    return trusted_record(data, {k: v for k, v in extra.items() if k not in _MODEL_FIELDS})
 
 
 def _records_statement(filters: RecordFilter) -> Select:  # type: ignore[type-arg]
