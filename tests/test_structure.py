@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from govledger.pipeline import build_ledger
 from govledger.read import read_report
 from govledger.structure import analyse_report, split_sentences
 from govledger.structure.layout import heading_level
-from tests.conftest import REPORTS
+from tests.conftest import REPORTS, SHARED
 
 ALL = sorted(p.stem for p in REPORTS.glob("*.txt") if p.stem != "SOURCES")
 
@@ -83,3 +84,28 @@ def test_run_in_heading_joins_the_section_path() -> None:
 def test_split_sentences_keeps_closing_quotes() -> None:
     text = "他说：“要干。”然后走了；好！"
     assert [text[a:b] for a, b in split_sentences(text)] == ["他说：“要干。”", "然后走了；", "好！"]
+
+
+def test_five_year_plans_look_back_or_ahead_by_the_plan_year() -> None:
+    """“十四五”时期 names the goals ahead in 2021 and the five years just reviewed in 2026."""
+    from govledger.structure.plans import past_markers, speaks_of_several_years
+
+    assert past_markers(2026).search("“十四五”时期，全市地区生产总值年均增长6%")
+    assert not past_markers(2021).search("“十四五”时期发展的主要目标是")
+    assert past_markers(2021).search("“十三五”时期，全市地区生产总值年均增长7%")
+    assert speaks_of_several_years("二、“十四五”时期经济社会发展主要目标和重点任务", 2021)
+    assert not speaks_of_several_years("二、“十四五”时期经济社会发展主要目标和重点任务", 2026)
+    # the plan's good start is this year's work, not the plan's goals
+    assert not speaks_of_several_years("三、全力以赴做好“十四五”开局工作", 2021)
+    assert not speaks_of_several_years("连续十五年稳定在37亿斤以上", 2001)
+
+
+def test_goals_of_a_new_five_year_plan_are_targets_for_several_years() -> None:
+    huzhou = build_ledger(SHARED / "corpus/other_cities/湖州市/2021.md")
+    goal = next(r for r in huzhou.records if r.quote == "地区生产总值力争达到5000亿元")
+    assert (goal.kind, goal.period, goal.scope, goal.indicator) == ("target", None, "several", "gdp")
+    # the 2021 work under "努力实现“十四五”规划精彩开局" stays this year's
+    dingxi = build_ledger(SHARED / "corpus/other_cities/定西市/2021.md")
+    plan_2021 = [r for r in dingxi.records if r.kind == "target" and any("精彩开局" in s for s in r.section)]
+    assert plan_2021 and all(r.period == 2021 for r in plan_2021 if r.scope == "annual")
+    assert sum(r.scope == "annual" for r in plan_2021) > len(plan_2021) // 2

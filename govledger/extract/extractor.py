@@ -41,9 +41,11 @@ from govledger.extract.metrics import (
     expand_urban_rural,
     fits_unit,
     is_bare,
+    is_bare_alias,
     map_indicator,
     name_the_thing,
     trim_metric,
+    variant_of,
 )
 from govledger.extract.numbers import Quantity, find_quantities, mask_names
 from govledger.extract.qualifiers import (
@@ -59,6 +61,8 @@ from govledger.extract.scope import SEVERAL, record_scope
 from govledger.read.normalize import normalize_text
 from govledger.records import Record, trusted_record
 from govledger.structure.layout import ReportLayout, Sentence
+from govledger.structure.plans import past_markers as past_markers_of
+from govledger.structure.plans import plans_ahead_pattern
 
 _CLAUSE_DELIMS = "，；：,:"
 _RANK = re.compile(
@@ -70,16 +74,18 @@ _SPACES = re.compile(r"\s+")
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
 _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
-_MULTI_YEAR = re.compile(r"十五五|今后五年|未来五年|到20\d\d年")
-_MULTI_YEAR_PARA = re.compile(r"十五五|今后五年|未来五年|纲要")
+_WHOLE_SCOPE = re.compile(rules()["whole_scope"])
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
+# besides the plans that begin in the plan year or later (``plans_ahead_pattern``): words of several years ahead
+_MULTI_YEAR_WORDS = (*load_json("structure.json")["multi_year_words"], r"到20\d\d年")
+_MULTI_YEAR_PARA_WORDS = (*load_json("structure.json")["multi_year_words"], "纲要")
 _PREDICATE = re.compile(rules()["predicate_start"])
 
 
 def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
     """All records of a report in document order, ids ``<doc>#<n>`` from 1."""
     records: list[Record] = []
-    past_markers = re.compile("|".join(rules_past()))
+    past_markers = past_markers_of(layout.year)
     masked = mask_names(layout.norm)  # one pass over the report, not one per sentence
     note = _ESTIMATE_FROM.search(layout.norm, layout.body_start, layout.plan_start or layout.body_end)
     estimates_from = note.start() if note else 1 << 62  # （预计数，下同）: every later review figure
@@ -119,10 +125,6 @@ def _bullets_of_a_listing(layout: ReportLayout, listing: set[int]) -> set[int]:
                 out.add(j)
                 j += step
     return out
-
-
-def rules_past() -> list[str]:
-    return list(load_json("structure.json")["past_markers"])
 
 
 def extract_sentence(text: str, *, masked: str | None = None, normalized: bool = False) -> list[Draft]:
@@ -184,7 +186,34 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
     for k, d in enumerate(drafts):
         if d.indicator is None and is_bare(d.metric):
             d.metric = borrow_subject(d.metric, [e.metric for e in drafts[:k]])
-    return [d for d in drafts if d.measure != "skip"]
+    kept = [d for d in drafts if d.measure != "skip"]
+    _settle_bare_aliases(text, kept)
+    _settle_whole_and_part(text, kept)
+    return kept
+
+
+def _settle_bare_aliases(text: str, drafts: list[Draft]) -> None:
+    """投资增长12% names fixed-asset investment in a list of main figures (地区生产总值…，投资…) or said of the
+    whole year or place (全年投资增长5%左右); otherwise it is the investment of whatever the sentence is about
+    (“数字临沧”建设加快推进，投资增长91%)."""
+    named = {d.indicator for d in drafts if d.indicator is not None and not is_bare_alias(d.metric, d.indicator)}
+    for d in drafts:
+        if d.indicator is not None and is_bare_alias(d.metric, d.indicator) and not named - {d.indicator}:
+            if _WHOLE_SCOPE.search(text, 0, d.q.start) is None:
+                d.indicator = None
+
+
+def _settle_whole_and_part(text: str, drafts: list[Draft]) -> None:
+    """地方财政收入452.96亿元，增长13%，其中公共财政预算收入340.62亿元，增长12.8%: when a 其中 part is the
+    indicator, the same figures of the whole before it are a wider total, not the indicator twice."""
+    for k, d in enumerate(drafts):
+        if d.indicator is None or not text.startswith("其中", d.quote_start):
+            continue
+        part_measures = {e.measure for e in drafts[k:] if e.indicator == d.indicator}
+        for earlier in drafts[:k]:
+            if (earlier.indicator == d.indicator and earlier.measure in part_measures
+                    and variant_of(d.indicator, earlier.metric) == variant_of(d.indicator, d.metric)):
+                earlier.indicator = None  # (实际利用外资…，其中外商直接投资…: two wordings the catalogue keeps apart)
 
 
 def _last_delim(text: str, pos: int) -> int:
@@ -499,11 +528,11 @@ def target_period(layout: ReportLayout, sentence: Sentence, measure: str, quote_
     para = layout.paragraphs[sentence.paragraph]
     para_text = layout.norm[para.start : sentence.start + quote_start + 1]
     this_year = "今年" in para_text or (year is not None and f"{year}年" in para_text)
-    if _MULTI_YEAR.search(before) is not None or measure == "avg_growth":
+    if plans_ahead_pattern(year, _MULTI_YEAR_WORDS).search(before) is not None or measure == "avg_growth":
         return None
     heading_names_year = year is not None and any(f"{year}年" in h for h in sentence.section)
     section_multi = sentence.multi_year and not heading_names_year
-    if (section_multi or _MULTI_YEAR_PARA.search(para_text)) and not this_year:
+    if (section_multi or plans_ahead_pattern(year, _MULTI_YEAR_PARA_WORDS).search(para_text)) and not this_year:
         return None
     return year
 

@@ -29,9 +29,10 @@ from govledger.extract.qualifiers import (
     classify_strength,
     is_comparison,
     is_decrease,
+    rules,
 )
 
-_SHARED = re.compile(r"[均都同](?:比上年)?(?:增长|下降|提高|降低|达到|达|超过|保持|控制|实现)")
+_SHARED = re.compile(r"[均都同](?:比上年)?(?:首次)?(?:增长|下降|提高|降低|达到|达|超过|保持|控制|实现|突破|迈上|跨过|跨越)")
 
 
 def distribute(d: Draft, left: str) -> list[Draft]:
@@ -69,6 +70,7 @@ def distribute(d: Draft, left: str) -> list[Draft]:
 
 
 _SPAN_MARKERS = ("年均", "年平均", "累计")
+_FROM = re.compile(rules()["from_markers"])
 _SHARED_LEAD = re.compile(r"^[，、；\s]*[均都](?:比上年|同比)?")
 
 
@@ -142,6 +144,8 @@ def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> 
         # 城乡居民人均可支配收入年均分别增长…: the several-year marker sits in the shared subject
         lead = "".join(m for m in _SPAN_MARKERS if m in subject_raw and m not in item)
         measure = "rank" if q.kind == "rank" else classify_measure(q.kind, left.replace(subject_raw, item + lead), item_verb)
+        if _FROM.search(after):
+            measure = "skip"  # 分别从42238元、24410元增加到…: the starting levels are no result (the next list is)
         indicator = map_indicator(metric, measure, allow_bare=False)
         index_to_change(indicator, q)
         if is_comparison(left) or PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):

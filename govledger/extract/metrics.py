@@ -16,7 +16,7 @@ from functools import lru_cache
 from govledger.data import load_json
 from govledger.extract.qualifiers import rules
 
-_LEADING_YEAR = re.compile(r"^(?:20\d\d|■■■■)年(?:底|末|全年)?")
+_LEADING_YEAR = re.compile(r"^(?:到|至)?(?:(?:19|20)\d\d|■■■■)年(?:底|末|全年)?(?:前)?")
 _PUNCT = "，。；：、！？“”‘’（）()《》 \u3000—-\n\r\t"
 
 _NUMERAL_WORD = re.compile(r"[一二三四五六七八九十是]+")
@@ -117,6 +117,12 @@ def _verb_tail_regex() -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(map(re.escape, words)) + ")+$")
 
 
+def is_bare_alias(metric: str, indicator: str | None) -> bool:
+    """True when ``metric`` is only a ``bare_only`` alias of ``indicator`` (投资 for fixed-asset investment)."""
+    ind = _by_id().get(indicator or "")
+    return ind is not None and metric.strip(_PUNCT) in ind.bare_only
+
+
 @lru_cache(maxsize=65536)
 def map_indicator(metric: str, measure: str | None = None, allow_bare: bool = True) -> str | None:
     """Catalogue id of a metric phrase, or None. Longest alias first; ``not_if`` words veto.
@@ -180,6 +186,7 @@ def trim_metric(left: str) -> str:
     """Strip leading noise (全市, 预计, 力争…) and trailing verbs (增长, 达到…) off a phrase."""
     text = _LEADING_YEAR.sub("", left.strip(_PUNCT)).strip(_PUNCT)
     text = _noise_regex().sub("", text).strip(_PUNCT)
+    text = _LEADING_YEAR.sub("", text).strip(_PUNCT)  # 力争到2025年社会消费品零售总额: the year after the lead-in
     text = _verb_tail_regex().sub("", text).strip(_PUNCT)
     text = _noise_regex().sub("", text).strip(_PUNCT)
     return text

@@ -20,6 +20,7 @@ from govledger.read.normalize import normalize_text
 from govledger.structure.markup import mask_markup
 from govledger.structure.metadata import DocFacts, decide_facts
 from govledger.structure.place import place_from_text
+from govledger.structure.plans import five_year_plan, speaks_of_several_years
 from govledger.structure.scope import line_scopes, scope_at
 from govledger.structure.sentences import split_sentences
 
@@ -85,7 +86,8 @@ def _rules() -> dict[str, re.Pattern[str]]:
     return {
         key: re.compile("|".join(f"(?:{p})" for p in value))
         for key, value in raw.items()
-        if isinstance(value, list) and key not in ("plan_paragraph_fallback", "title", "speaker", "congress")
+        if isinstance(value, list) and key not in ("plan_paragraph_fallback", "title", "speaker", "congress", "past_markers",
+                                                   "past_plan_markers", "multi_year_words", "multi_year_markers")
     }
 
 
@@ -153,7 +155,7 @@ def part_named_by_year(line: str, year: int | None) -> Part | None:
     plan year decided by the metadata stage makes this decidable.
     """
     body = line[_HEADING_NUMBER.match(line).end() :]  # type: ignore[union-attr]
-    plan_years = _five_year_plan(body)
+    plan_years = five_year_plan(body)
     if year is not None and plan_years is not None and not _any(_rules()["review_heading"], line):
         first, last = plan_years  # "“十三五”：努力实现…" in 2016 looks ahead; in 2021 it looks back
         return "plan" if first <= year <= last else "review" if last == year - 1 else None
@@ -176,20 +178,6 @@ def part_named_by_year(line: str, year: int | None) -> Part | None:
 
 
 @lru_cache(maxsize=1)
-def _plan_periods() -> list[tuple[str, int]]:
-    """Five-year plans, longest name first (十五五 before 十五)."""
-    periods: dict[str, int] = load_json("structure.json")["five_year_plans"]
-    return sorted(periods.items(), key=lambda kv: -len(kv[0]))
-
-
-def _five_year_plan(body: str) -> tuple[int, int] | None:
-    """The years of the five-year plan a heading opens with (“十三五”… → 2016–2020)."""
-    for name, first in _plan_periods():
-        if body.startswith(name) or body.startswith(f"“{name}"):
-            return first, first + 4
-    return None
-
-
 def heading_level(line: str, year: int | None = None) -> int | None:
     """Heading level of a paragraph, or None when it is prose."""
     rules = _rules()
@@ -354,7 +342,6 @@ def _sentences(
     out: list[Sentence] = []
     starts, scopes = line_scopes(norm, year - 1) if year else ([], [])
     path: dict[int, str] = {}
-    multi_markers = _rules()["multi_year_markers"]
     multi_of: dict[tuple[str, ...], bool] = {}
     for i, p in enumerate(paragraphs):
         line = norm[p.start : p.end]
@@ -370,7 +357,7 @@ def _sentences(
         key = tuple(section)
         multi = multi_of.get(key)
         if multi is None:  # paragraphs under one heading share it: decided once per section
-            multi = multi_of[key] = any(_any(multi_markers, s) for s in section)
+            multi = multi_of[key] = any(speaks_of_several_years(s, year) for s in section)
         run = scope_at(starts, scopes, p.start) if part == "review" and starts else "annual"
         for a, b in split_sentences(norm, p.start, p.end):
             out.append(Sentence(a, b, norm[a:b], key, part, i, multi, run))
