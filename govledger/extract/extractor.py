@@ -192,6 +192,17 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
     return kept
 
 
+def _continues_a_part(left: str, metric: str, drafts: list[Draft]) -> bool:
+    """新通道进出口货物149.48万吨、进出口额65.8亿元: a 、 item on the same topic (进出口) as the item before,
+    which named a part (the corridor's trade), is that part's figure too, not the catalogue's."""
+    if not drafts or not left.lstrip().startswith("、"):
+        return False
+    prev = drafts[-1]
+    if prev.indicator is not None or not prev.metric:
+        return False
+    return any(metric[i : i + 3] in prev.metric for i in range(max(len(metric) - 2, 0)))
+
+
 def _settle_bare_aliases(text: str, drafts: list[Draft]) -> None:
     """投资增长12% names fixed-asset investment in a list of main figures (地区生产总值…，投资…) or said of the
     whole year or place (全年投资增长5%左右); otherwise it is the investment of whatever the sentence is about
@@ -378,6 +389,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
             if indicator is None and metric and metric + level_word in left:
                 indicator = map_indicator(metric + level_word, measure)
         extra = {}
+    if indicator is not None and not carried and _continues_a_part(left, metric, drafts):
+        indicator = None
     if not carried and indicator is None:
         metric = name_the_thing(metric, text[q.end : q.end + 30])
     if is_comparison(left) or PLAN_SHARE.search(left) or not fits_unit(indicator, q.base_unit):

@@ -16,6 +16,7 @@ from functools import lru_cache
 from govledger.data import load_json
 from govledger.extract.qualifiers import rules
 
+_ENUMERATOR = re.compile(rules()["enumerator_lead"])
 _LEADING_YEAR = re.compile(r"^(?:到|至)?(?:(?:19|20)\d\d|■■■■)年(?:底|末|全年)?(?:前)?")
 _PUNCT = "，。；：、！？“”‘’（）()《》 \u3000—-\n\r\t"
 
@@ -185,6 +186,7 @@ def default_unit(indicator: str | None) -> str | None:
 def trim_metric(left: str) -> str:
     """Strip leading noise (全市, 预计, 力争…) and trailing verbs (增长, 达到…) off a phrase."""
     text = _LEADING_YEAR.sub("", left.strip(_PUNCT)).strip(_PUNCT)
+    text = _ENUMERATOR.sub("", text).strip(_PUNCT)  # 一是新增城镇就业
     text = _noise_regex().sub("", text).strip(_PUNCT)
     text = _LEADING_YEAR.sub("", text).strip(_PUNCT)  # 力争到2025年社会消费品零售总额: the year after the lead-in
     text = _verb_tail_regex().sub("", text).strip(_PUNCT)
