@@ -11,7 +11,7 @@ import pytest
 from govledger.extract.extractor import extract_sentence
 from govledger.pipeline import build_ledger
 from govledger.records import record_dict
-from tests.conftest import REPORTS
+from tests.conftest import REPORTS, SHARED
 
 DATA = json.loads((Path(__file__).parent / "data" / "records.json").read_text(encoding="utf-8"))["cases"]
 
@@ -149,3 +149,12 @@ def test_records_hold_to_the_contract(name: str) -> None:
         assert list(record_dict(r)) == list(Record.model_fields) == list(again.model_dump())
         assert r.model_dump() == again.model_dump() and r == again
         assert type(r.value) in (float, type(None)) and type(r.year) is int
+
+
+def test_doubling_in_a_plans_goals_is_against_the_start_and_this_years_is_not() -> None:
+    lianyungang = build_ledger(SHARED / "corpus/other_cities/连云港市/2021.md")
+    doubled = [r for r in lianyungang.records if r.indicator == "budget_revenue" and r.unit == "番"]
+    assert doubled and all((r.measure, r.period) == ("cum_growth", None) for r in doubled)
+    xizang = build_ledger(REPORTS / "xizang_2025.txt")
+    this_year = next(r for r in xizang.records if r.quote.startswith("今年") and r.unit == "番")
+    assert (this_year.measure, this_year.period) == ("growth", 2025)

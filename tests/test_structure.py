@@ -109,3 +109,10 @@ def test_goals_of_a_new_five_year_plan_are_targets_for_several_years() -> None:
     plan_2021 = [r for r in dingxi.records if r.kind == "target" and any("精彩开局" in s for s in r.section)]
     assert plan_2021 and all(r.period == 2021 for r in plan_2021 if r.scope == "annual")
     assert sum(r.scope == "annual" for r in plan_2021) > len(plan_2021) // 2
+
+
+def test_a_review_before_the_first_greeting_is_body() -> None:
+    """贵阳 2015 opens with "一、2014年工作回顾" and says 各位代表 only after it: the review is the report."""
+    guiyang = build_ledger(SHARED / "corpus/major_cities/贵阳市/2015.md")
+    gdp = [r for r in guiyang.records if r.kind == "achievement" and r.indicator == "gdp" and r.measure == "value"]
+    assert gdp and gdp[0].value == 2497.27 and gdp[0].period == 2014

@@ -76,6 +76,7 @@ _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
 _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
+_MODIFIER_HEAD_NEAR = re.compile(r"[^，。；、\d]{0,4}?" + rules()["modifier_heads"])
 # besides the plans that begin in the plan year or later (``plans_ahead_pattern``): words of several years ahead
 _MULTI_YEAR_WORDS = (*load_json("structure.json")["multi_year_words"], r"到20\d\d年")
 _MULTI_YEAR_PARA_WORDS = (*load_json("structure.json")["multi_year_words"], "纲要")
@@ -192,6 +193,7 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
     return kept
 
 
+
 def _continues_a_part(left: str, metric: str, drafts: list[Draft]) -> bool:
     """新通道进出口货物149.48万吨、进出口额65.8亿元: a 、 item on the same topic (进出口) as the item before,
     which named a part (the corridor's trade), is that part's figure too, not the catalogue's."""
@@ -241,8 +243,8 @@ def _is_modifier(text: str, q: Quantity) -> bool:
     follow = text[q.end : q.end + 1]
     if not follow or not ("\u4e00" <= follow <= "\u9fff"):
         return False
-    if follow == "的" and q.kind == "amount" and q.base_unit in ("元", "美元") and _MODIFIER_HEAD.match(text, q.end + 1):
-        return True  # GDP过500亿元的县市区: a size class of what follows
+    if follow == "的" and q.kind == "amount" and q.base_unit in ("元", "美元") and _MODIFIER_HEAD_NEAR.match(text, q.end + 1):
+        return True  # GDP过500亿元的县市区, 进出口总额超过1亿美元的外贸企业: a size class of what follows
     if follow in rules()["modifier_followers"]:
         return False
     if text.startswith(("级", "规模"), q.num_end):
@@ -362,7 +364,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     if not metric and not drafts and left.strip() and same_subject(_YEAR_LEAD.sub("", left.strip())):
         # 全省地区生产总值连跨4个千亿台阶，2024年达到1.3万亿元: the clause before names the subject
         metric = _previous_clause_subject(text, boundary)
-    if not metric and drafts and left.strip() and same_subject(left):
+    if not metric and drafts and left.strip() and same_subject(_YEAR_LEAD.sub("", left.strip())):
         prev = drafts[-1]
         metric = prev.metric
         carried = True
@@ -378,6 +380,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
                 return d
             return Draft(q, quote_start, metric, prev.indicator, measure, _listed_bound(left, q, prev),
                           classify_strength(text[: q.start]), sign_verb)
+        if verb is None and prev.q.kind == q.kind == "percent" and prev.measure in ("growth", "avg_growth"):
+            measure = prev.measure  # 增长6.5%左右，努力争取7.5%: the stretch figure of the same growth
         if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth") and not _names_level(left):
             measure = "skip"  # 增长13%、保持全国第2位: the rank of the growth rate
     if carried:
@@ -454,7 +458,7 @@ def _to_record(
     if kind == "achievement":
         period = year - 1 if year else None
     else:
-        period = target_period(layout, sentence, d.measure, d.quote_start)
+        period = target_period(layout, sentence, d.measure, d.quote_start, d.q.start)
     q = d.q
     if d.indicator and _names_other_place(d.metric, layout.place):
         d.indicator = None  # 临夏州经济总量: a part of the province, not the province
@@ -472,8 +476,9 @@ def _to_record(
     )
     if kind == "achievement" and scope == SEVERAL and d.measure != "rank":
         period = None  # a total or change over several years is about no single year (schema)
-        if d.measure == "growth" and q.unit == "番":
-            d.measure = "cum_growth"  # 实现翻番 in a five-year review: against the start of the period
+    over_years = scope == SEVERAL if kind == "achievement" else period is None  # a review's run, a plan's goals
+    if over_years and d.measure == "growth" and q.unit == "番":
+        d.measure = "cum_growth"  # 实现翻番 in a five-year review or plan: against the start of the period
     # built without validation, in the schema's field order: every field is set here from typed values
     # (tests/test_extract.py validates every record of the sample reports against the model); validating
     # 13,000 records cost 7 % of extraction, ``model_construct`` another 8 %
@@ -527,7 +532,9 @@ def _names_other_place(metric: str, place: str | None) -> bool:
     return not (m.group(1).startswith(short) or short.startswith(m.group(1)))
 
 
-def target_period(layout: ReportLayout, sentence: Sentence, measure: str, quote_start: int) -> int | None:
+def target_period(
+    layout: ReportLayout, sentence: Sentence, measure: str, quote_start: int, figure_at: int | None = None
+) -> int | None:
     """The year a target is for: 到2030年 names it; a multi-year plan without one has none.
 
     The plan year wins when the paragraph speaks of 今年 or names the year, because
@@ -539,7 +546,8 @@ def target_period(layout: ReportLayout, sentence: Sentence, measure: str, quote_
     if m and year and int(m.group(1)) != year:
         return int(m.group(1))
     para = layout.paragraphs[sentence.paragraph]
-    para_text = layout.norm[para.start : sentence.start + quote_start + 1]
+    # up to the figure: 今年 opening the quote itself (今年自治区财政科技投入再翻一番) names the year too
+    para_text = layout.norm[para.start : sentence.start + max(quote_start + 1, figure_at or 0)]
     this_year = "今年" in para_text or (year is not None and f"{year}年" in para_text)
     if plans_ahead_pattern(year, _MULTI_YEAR_WORDS).search(before) is not None or measure == "avg_growth":
         return None

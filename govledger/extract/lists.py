@@ -20,7 +20,14 @@ from govledger.extract.drafts import (
     index_to_change,
     price_change,
 )
-from govledger.extract.metrics import expand_urban_rural, fits_unit, map_indicator, split_items, trim_metric
+from govledger.extract.metrics import (
+    expand_urban_rural,
+    fits_unit,
+    map_indicator,
+    split_items,
+    subject_vetoes,
+    trim_metric,
+)
 from govledger.extract.numbers import Quantity
 from govledger.extract.qualifiers import (
     change_verb,
@@ -147,6 +154,8 @@ def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> 
         if _FROM.search(after):
             measure = "skip"  # 分别从42238元、24410元增加到…: the starting levels are no result (the next list is)
         indicator = map_indicator(metric, measure, allow_bare=False)
+        if subject_vetoes(subject, items[0], indicator):
+            indicator = None
         index_to_change(indicator, q)
         if is_comparison(left) or PLAN_SHARE.search(after) or not fits_unit(indicator, q.base_unit):
             indicator = None

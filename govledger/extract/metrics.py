@@ -112,10 +112,25 @@ def _noise_regex() -> re.Pattern[str]:
 def _verb_tail_regex() -> re.Pattern[str]:
     table = rules()
     words = table["increase_verbs"] + table["decrease_verbs"] + table["level_verbs"] + list(table["bound_prefix"])
-    words += ["分别", "同比", "比上年", "较上年", "年均", "年平均", "累计", "均", "都", "总量", "规模", "达", "以上"]
+    words += ["分别", "同比", "比上年", "较上年", "年均", "年平均", "累计", "均", "都", "总量", "规模", "达", "以上", "预计"]
     words += ["提高至", "提升至", "上升至", "攀升至", "增至", "降至", "下降至", "增长至", "至"]
     words = sorted(set(words), key=len, reverse=True)
     return re.compile("(?:" + "|".join(map(re.escape, words)) + ")+$")
+
+
+def subject_vetoes(subject: str, first_item: str, indicator: str | None) -> bool:
+    """What a list's shared subject says of every item: 非公经济产值、固定资产投资和吸纳就业占比分别达到…
+    (a share: 占比 closes the list), 新片区挂牌以来规模以上工业总产值、全社会固定资产投资分别… (a zone's
+    figures: the place before the first item)."""
+    if indicator is None:
+        return False
+    tail = subject[len(subject.rstrip("的")) - 2 :] if len(subject) >= 2 else subject
+    if indicator not in _shares() and any(subject.endswith(w) or tail.endswith(w) for w in _global_not_if()):
+        return True
+    lead = subject[: max(subject.find(first_item), 0)]
+    if _anchor_exclude().search(lead) is not None:
+        return True
+    return map_indicator(first_item) is None and _anchor_exclude().search(first_item) is not None
 
 
 def is_bare_alias(metric: str, indicator: str | None) -> bool:
@@ -283,8 +298,12 @@ def _complete_parallel(item: str, last: str) -> str:
 
 
 def expand_urban_rural(subject: str, n: int) -> list[str] | None:
-    """城乡居民人均可支配收入分别… with two figures: the first is urban, the second rural."""
+    """城乡居民人均可支配收入分别… with two figures: the first is urban, the second rural; 三次产业增加值分别…
+    with three: the primary, secondary and tertiary industries."""
     if n == 2 and subject.startswith("城乡"):
         rest = subject[2:]
         return ["城镇" + rest, "农村" + rest]
+    if n == 3 and subject.startswith(("三次产业", "一二三产业", "一、二、三产业")):
+        rest = subject.split("产业", 1)[1]
+        return [f"第{k}产业{rest}" for k in "一二三"]
     return None

@@ -208,6 +208,12 @@ def _find_body(norm: str, lines: list[tuple[int, int]]) -> tuple[int, int]:
         if _any(rules["opening"], norm[a:b]):
             first = i
             break
+    for i, (a, b) in enumerate(lines[:first]):
+        line = norm[a:b].strip("*# ")
+        if _NUMBERED_1.match(line) and len(line) <= 40 and _any(rules["review_heading"], line):
+            # "一、2014年工作回顾" before the first 各位代表 (which opens a later paragraph): the review is the body
+            first = i
+            break
     last = len(lines)
     furniture = load_furniture_patterns()
     for i in range(first + 1, len(lines)):
