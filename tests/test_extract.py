@@ -158,3 +158,9 @@ def test_doubling_in_a_plans_goals_is_against_the_start_and_this_years_is_not() 
     xizang = build_ledger(REPORTS / "xizang_2025.txt")
     this_year = next(r for r in xizang.records if r.quote.startswith("今年") and r.unit == "番")
     assert (this_year.measure, this_year.period) == ("growth", 2025)
+
+
+def test_a_plan_part_figure_opening_with_a_past_year_is_an_achievement() -> None:
+    ledger = build_ledger(SHARED / "corpus/national/1988.md")
+    trade = next(r for r in ledger.records if r.quote.startswith("1987年全国进出口总额"))
+    assert (trade.kind, trade.period, trade.indicator) == ("achievement", 1987, "foreign_trade")

@@ -75,6 +75,7 @@ _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅
 _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
 _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
+_YEAR_AT = re.compile(r"(?:19|20)\d\d(?=年)")
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
 _MODIFIER_HEAD_NEAR = re.compile(r"[^，。；、\d]{0,4}?" + rules()["modifier_heads"])
 # besides the plans that begin in the plan year or later (``plans_ahead_pattern``): words of several years ahead
@@ -452,6 +453,10 @@ def _to_record(
     if recall is None and sentence.part == "plan":
         para = layout.paragraphs[sentence.paragraph]
         recall = _PAST_OPENER.match(layout.norm, para.start)
+    if recall is None and sentence.part == "plan" and year:
+        # 1987年全国进出口总额达到827亿美元 in the 1988 plan part: a figure of a year gone by
+        opening = _YEAR_AT.match(sentence.text, d.quote_start)
+        recall = opening if opening and int(opening.group()) < year else None
     is_target = sentence.part == "plan" and recall is None
     kind = "target" if is_target else "achievement"
     period: int | None
