@@ -75,6 +75,7 @@ _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅
 _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
 _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
+_CLOSING_BOUNDS = ("以上", "左右", "以内", "以下")
 _YEAR_AT = re.compile(r"(?:19|20)\d\d(?=年)")
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
 _MODIFIER_HEAD_NEAR = re.compile(r"[^，。；、\d]{0,4}?" + rules()["modifier_heads"])
@@ -191,7 +192,21 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
     kept = [d for d in drafts if d.measure != "skip"]
     _settle_bare_aliases(text, kept)
     _settle_whole_and_part(text, kept)
+    _share_closing_bound(text, kept)
     return kept
+
+
+def _share_closing_bound(text: str, drafts: list[Draft]) -> None:
+    """出栏生猪600万头、蔬菜总产量450万吨以上: a qualifier written once after the last figure of a 、 list
+    applies to every item (LEDGER_SCHEMA: "分别增长8%、10%左右")."""
+    for k in range(len(drafts) - 2, -1, -1):
+        a, b = drafts[k], drafts[k + 1]
+        closes = b.q.end >= len(text) or text[b.q.end] in "，。；！" or drafts[k + 1].extra.get("shared_bound")
+        if (closes and a.bound == "exact" and not a.q.suffix
+                and (b.q.suffix in _CLOSING_BOUNDS or b.extra.get("shared_bound"))
+                and a.measure == b.measure and text[a.q.end : b.quote_start].strip() == "、"):
+            a.bound = b.bound
+            a.extra["shared_bound"] = True
 
 
 
