@@ -116,3 +116,12 @@ def test_a_review_before_the_first_greeting_is_body() -> None:
     guiyang = build_ledger(SHARED / "corpus/major_cities/贵阳市/2015.md")
     gdp = [r for r in guiyang.records if r.kind == "achievement" and r.indicator == "gdp" and r.measure == "value"]
     assert gdp and gdp[0].value == 2497.27 and gdp[0].period == 2014
+
+
+def test_a_past_plans_achievements_inside_the_plan_part_are_review() -> None:
+    """新余 2016 tells the 十二五 achievements under （一） of its 十三五 section, after the 2016 plan heading."""
+    xinyu = build_ledger(SHARED / "corpus/other_cities/新余市/2016.md")
+    five_year = [r for r in xinyu.records if r.indicator == "gdp" and r.measure == "avg_growth" and r.value == 9]
+    assert five_year and all((r.kind, r.period) == ("achievement", None) for r in five_year)
+    goals = [r for r in xinyu.records if r.indicator == "gdp" and r.kind == "target" and r.measure == "avg_growth"]
+    assert goals and all(r.period is None for r in goals)

@@ -76,6 +76,7 @@ _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
 _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
 _CLOSING_BOUNDS = ("以上", "左右", "以内", "以下")
+_TIMES_OF = re.compile(r"(?:是|为|相当于)(?:19|20)\d\d年(?:的)?$")
 _YEAR_AT = re.compile(r"(?:19|20)\d\d(?=年)")
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
 _MODIFIER_HEAD_NEAR = re.compile(r"[^，。；、\d]{0,4}?" + rules()["modifier_heads"])
@@ -263,8 +264,8 @@ def _is_modifier(text: str, q: Quantity) -> bool:
         return True  # GDP过500亿元的县市区, 进出口总额超过1亿美元的外贸企业: a size class of what follows
     if follow in rules()["modifier_followers"]:
         return False
-    if text.startswith(("级", "规模"), q.num_end):
-        return True
+    if text.startswith(("级", "规模"), q.num_end) and not text.startswith("规模以上", q.num_end):
+        return True  # 千亿级, 百亿规模 (but 3.6个百分点规模以上工业增加值…: a lost comma before the next subject)
     if q.kind == "amount" and q.base_unit in ("元", "美元") and _MODIFIER_HEAD.match(text, q.end):
         return True  # 超200亿元县, 百亿元企业: a size class, not an amount
     if q.base_unit == "个" and follow in "万亿千百十":
@@ -352,6 +353,13 @@ def _rank_value(n: str | None) -> float | None:
 
 
 def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]) -> Draft:
+    times_of = _TIMES_OF.search(left) if q.unit == "倍" else None
+    if times_of is not None:
+        # 生产总值2500亿元，是2008年的1.6倍: a level 1.6 times the base year's is a 60 % rise since then
+        d = _draft(text, boundary, left[: times_of.start()] + "增长", q, drafts)
+        q.value = _round(q.value - 1)
+        d.measure, d.extra["quote_end"] = "cum_growth", q.end
+        return d
     verb = change_verb(left)
     quote_start = boundary + len(left) - len(left.lstrip(QUOTE_LEAD))
     if text.startswith("预计", quote_start):

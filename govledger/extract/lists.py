@@ -139,6 +139,9 @@ def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> 
     elif len(items) != len(group):
         items = [subject] * len(group)
     verb = change_verb(after) or change_verb(subject_raw)
+    # 城镇居民和农村居民人均可支配收入年均增长11.4%和13.3%: a change word after the last item is every item's
+    at = subject_raw.find(subject) if subject else -1
+    shared_tail = "分别" not in left and at >= 0 and change_verb(subject_raw[at + len(subject) :]) is not None
     quote_start = boundary + len(left) - len(left.lstrip(QUOTE_LEAD))
     out: list[Draft] = []
     shared_suffix = group[-1].suffix
@@ -147,7 +150,7 @@ def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> 
             q.suffix = shared_suffix  # 分别增长5%、6.5%左右: the qualifier covers the list
         metric = complete_bare_head(trim_metric(item) or subject, text[:boundary] + subject_raw)
         # 失业率、消费价格涨幅分别控制在5%、3%: each item may carry its own change word
-        item_verb = change_verb(item + after) or (verb if change_verb(subject_raw) is None else None)
+        item_verb = change_verb(item + after) or (verb if change_verb(subject_raw) is None or shared_tail else None)
         # 城乡居民人均可支配收入年均分别增长…: the several-year marker sits in the shared subject
         lead = "".join(m for m in _SPAN_MARKERS if m in subject_raw and m not in item)
         measure = "rank" if q.kind == "rank" else classify_measure(q.kind, left.replace(subject_raw, item + lead), item_verb)

@@ -17,6 +17,8 @@ from govledger.data import load_json
 from govledger.extract.qualifiers import rules
 
 _ENUMERATOR = re.compile(rules()["enumerator_lead"])
+_TARGET_LEAD_IN = re.compile(rules()["target_lead_in"])
+_PLAN_PERIOD_LEAD = re.compile(rules()["plan_period_lead"])
 _LEADING_YEAR = re.compile(r"^(?:到|至)?(?:(?:19|20)\d\d|■■■■)年(?:底|末|全年)?(?:前)?")
 _PUNCT = "，。；：、！？“”‘’（）()《》 \u3000—-\n\r\t"
 
@@ -202,6 +204,9 @@ def trim_metric(left: str) -> str:
     """Strip leading noise (全市, 预计, 力争…) and trailing verbs (增长, 达到…) off a phrase."""
     text = _LEADING_YEAR.sub("", left.strip(_PUNCT)).strip(_PUNCT)
     text = _ENUMERATOR.sub("", text).strip(_PUNCT)  # 一是新增城镇就业
+    named = _TARGET_LEAD_IN.sub("", text).strip(_PUNCT)  # 今年…主要预期目标是生产总值 (not 经济增长预期目标为)
+    text = named or text
+    text = _PLAN_PERIOD_LEAD.sub("", text).strip(_PUNCT) or text  # “十三五”时期生产总值
     text = _noise_regex().sub("", text).strip(_PUNCT)
     text = _LEADING_YEAR.sub("", text).strip(_PUNCT)  # 力争到2025年社会消费品零售总额: the year after the lead-in
     text = _verb_tail_regex().sub("", text).strip(_PUNCT)

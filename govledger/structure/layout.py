@@ -20,7 +20,7 @@ from govledger.read.normalize import normalize_text
 from govledger.structure.markup import mask_markup
 from govledger.structure.metadata import DocFacts, decide_facts
 from govledger.structure.place import place_from_text
-from govledger.structure.plans import five_year_plan, speaks_of_several_years
+from govledger.structure.plans import five_year_plan, reviews_the_past, speaks_of_several_years
 from govledger.structure.scope import line_scopes, scope_at
 from govledger.structure.sentences import split_sentences
 
@@ -361,6 +361,8 @@ def _sentences(
         if run_in:
             section.append(line[: run_in.end() - 1])
         key = tuple(section)
+        if part == "plan" and any(reviews_the_past(h, year) for h in section[1:]):
+            part = "review"  # the 十二五 achievements told before the 十三五 goals, inside the plan part
         multi = multi_of.get(key)
         if multi is None:  # paragraphs under one heading share it: decided once per section
             multi = multi_of[key] = any(speaks_of_several_years(s, year) for s in section)
