@@ -190,6 +190,8 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
     for k, d in enumerate(drafts):
         if d.indicator is None and is_bare(d.metric):
             d.metric = borrow_subject(d.metric, [e.metric for e in drafts[:k]])
+            if d.measure == "growth":
+                d.indicator, d.metric = _subject_before_rate(d.metric, d.measure)
     kept = [d for d in drafts if d.measure != "skip"]
     _settle_bare_aliases(text, kept)
     _settle_whole_and_part(text, kept)
@@ -244,6 +246,16 @@ def _settle_whole_and_part(text: str, drafts: list[Draft]) -> None:
             if (earlier.indicator == d.indicator and earlier.measure in part_measures
                     and variant_of(d.indicator, earlier.metric) == variant_of(d.indicator, d.metric)):
                 earlier.indicator = None  # (实际利用外资…，其中外商直接投资…: two wordings the catalogue keeps apart)
+
+
+def _subject_before_rate(metric: str, measure: str) -> tuple[str | None, str]:
+    """服务业增加值增速连续四个季度居全省第1位、全年增长9.2%: the subject is what stands before 增速."""
+    for rate_word in ("增速", "增幅"):
+        head = metric.split(rate_word, 1)[0] if rate_word in metric[2:] else ""
+        found = map_indicator(head, measure) if head else None
+        if found is not None:
+            return found, head
+    return None, metric
 
 
 def _last_delim(text: str, pos: int) -> int:
@@ -417,6 +429,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
             if indicator is None and metric and metric + level_word in left:
                 indicator = map_indicator(metric + level_word, measure)
         extra = {}
+    if indicator is None and measure == "growth":
+        indicator, metric = _subject_before_rate(metric, measure)
     if indicator is not None and not carried and _continues_a_part(left, metric, drafts):
         indicator = None
     if not carried and indicator is None:

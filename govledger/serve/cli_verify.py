@@ -1,4 +1,5 @@
-"""CLI commands of the tracker: ``verify``, ``verify-dir``, ``verify-override``, ``verdicts`` and ``panel``.
+"""CLI commands of the tracker: ``verify``, ``verify-dir``, ``eval-verdicts``, ``verify-override``, ``verdicts``
+and ``panel``.
 
 Every command takes records: report files are extracted once per run, or
 their records are read from the store (``--db``, or ``govledger.db`` when it
@@ -271,6 +272,41 @@ def verify_dir(
         for line in failed:
             Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {line}")
         raise typer.Exit(2)
+
+
+@app.command("eval-verdicts")
+@one_line_errors
+def eval_verdicts(
+    labels: Annotated[list[Path], typer.Argument(help="Hand-judged verdicts (tests/data/verdict_labels/*.jsonl)")],
+    shared: Annotated[Path, typer.Option(help="Folder the labels' `next_path` fields are relative to")] = Path("../shared"),
+    show: Annotated[int, typer.Option(help="How many disagreements to list")] = 30,
+) -> None:
+    """Score verdicts against pairs judged by hand: agreement, a confusion table, each disagreement."""
+    from govledger.evaluation.outturns import load_labels
+    from govledger.evaluation.verdicts import score_verdicts
+    from govledger.pipeline import build_ledger
+    from govledger.track.verify import verify_reports
+
+    rows = [label for path in labels for label in load_labels(path)]
+    if not rows:
+        fail("no labels in " + ", ".join(map(str, labels)))
+    result = score_verdicts(rows, shared, lambda y, y1: verify_reports(build_ledger(y), build_ledger(y1), include_all=True))
+    table = Table(title="verdicts vs hand labels (rows: label, columns: govledger)")
+    predicted = sorted({p for _, p in result.confusion})
+    table.add_column("label \\ govledger")
+    for p in predicted:
+        table.add_column(p, justify="right")
+    for g in sorted({g for g, _ in result.confusion}):
+        table.add_row(g, *(str(result.confusion.get((g, p), "")) for p in predicted))
+    console.print(table)
+    for label, row in result.disagreements[:show]:
+        got = row.verdict if row is not None else "target not extracted"
+        console.print(f"  {label['doc']} {label['indicator']} {label['measure']} {label['target_value']} "
+                      f"{label['verdict']} → {got} | {label['target_quote']} | "
+                      f"{row.outcome_quote if row is not None else ''}")
+    for doc, (agree, total) in result.per_pair.items():
+        console.print(f"  {doc}: {agree}/{total}")
+    console.print(f"verdicts: {result.agree}/{result.total} agree ({result.accuracy:.3f})")
 
 
 @app.command("verify-override")
