@@ -164,3 +164,26 @@ def test_a_plan_part_figure_opening_with_a_past_year_is_an_achievement() -> None
     ledger = build_ledger(SHARED / "corpus/national/1988.md")
     trade = next(r for r in ledger.records if r.quote.startswith("1987年全国进出口总额"))
     assert (trade.kind, trade.period, trade.indicator) == ("achievement", 1987, "foreign_trade")
+
+
+@pytest.mark.parametrize(("text", "indicators"), [
+    ("地方一般公共预算收入、城乡居民人均可支配收入与经济增长基本同步。", ["budget_revenue", "resident_income"]),
+    ("城乡居民收入增速与经济发展基本同步。", ["resident_income"]),
+    ("城镇常住居民人均可支配收入增速与地区生产总值增速同步。", ["urban_income"]),
+    ("居民消费价格涨幅控制在省调控目标范围内。", ["cpi"]),
+    ("完成省下达的居民消费价格指数、碳排放和环境保护目标任务。", ["cpi"]),
+    ("节能减排完成省下达任务。", []),
+    ("外贸量质齐升。", []),
+])
+def test_qualitative_targets_name_a_catalogue_metric(text: str, indicators: list[str]) -> None:
+    from govledger.extract.extractor import qualitative_targets
+
+    assert [d.indicator for d in qualitative_targets(text)] == indicators
+
+
+def test_trend_words_are_targets_only_in_the_list_of_main_targets() -> None:
+    from govledger.extract.extractor import qualitative_targets
+
+    text = "单位生产总值能耗、单位生产总值二氧化碳排放量进一步下降。"
+    assert qualitative_targets(text) == []
+    assert [d.indicator for d in qualitative_targets(text, in_target_list=True)] == ["energy_intensity"]
