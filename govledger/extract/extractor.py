@@ -312,7 +312,7 @@ def _rank_of_previous(text: str, quote_start: int, left: str, q: Quantity, prev:
 
 
 _YEAR_LEAD = re.compile(r"^(?:(?:19|20)\d\d|■■■■)年(?:底|末|全年)?")
-_VERB_OR_FIGURE = re.compile(r"\d|连跨|跨越|跨过|迈上|突破|达到|达|增长|实现|完成|超过|首次|再上|站上|跃上")
+_VERB_OR_FIGURE = re.compile(r"\d|连跨|跨越|跨过|迈上|突破|达到|达|增长|实现|完成|超过|首次|再上|站上|跃上|由负转正|转正|恢复")
 
 
 def _previous_clause_subject(text: str, boundary: int) -> str:

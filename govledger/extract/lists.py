@@ -122,7 +122,9 @@ def respectively_group(text: str, quantities: list[Quantity], i: int) -> list[Qu
     group = [quantities[i]]
     for q in quantities[i + 1 :]:
         gap = text[group[-1].end : q.start]
-        if gap and len(gap.strip()) <= 2 and all(ch in "、和及， " for ch in gap):
+        # 分别增长3.5%和7.5%，10件重大民生实事: a figure of another kind after a comma starts a new clause
+        same_run = "，" not in gap or q.kind == group[-1].kind
+        if gap and len(gap.strip()) <= 2 and all(ch in "、和及， " for ch in gap) and same_run:
             group.append(q)
         else:
             break
