@@ -76,7 +76,8 @@ _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
 _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
 _CLOSING_BOUNDS = ("以上", "左右", "以内", "以下")
-_TIMES_OF = re.compile(r"(?:是|为|相当于)(?:19|20)\d\d年(?:的)?$")
+_OWN_LEVEL_VERB = re.compile(r"^[、，\s]*(?:达到|达|为|是)$")
+_TIMES_OF = re.compile(r"(?:是|为|相当于)(?:(?:19|20)\d\d年|“?十[一二三四五六七八九]?五”?)(?:末|期末|底)?(?:的)?$")
 _YEAR_AT = re.compile(r"(?:19|20)\d\d(?=年)")
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
 _MODIFIER_HEAD_NEAR = re.compile(r"[^，。；、\d]{0,4}?" + rules()["modifier_heads"])
@@ -312,7 +313,9 @@ def _rank_of_previous(text: str, quote_start: int, left: str, q: Quantity, prev:
 
 
 _YEAR_LEAD = re.compile(r"^(?:(?:19|20)\d\d|■■■■)年(?:底|末|全年)?")
-_VERB_OR_FIGURE = re.compile(r"\d|连跨|跨越|跨过|迈上|突破|达到|达|增长|实现|完成|超过|首次|再上|站上|跃上|由负转正|转正|恢复")
+_VERB_OR_FIGURE = re.compile(
+    r"\d|连跨|跨越|跨过|迈上|突破|达到|达|增长|实现|完成|超过|首次|再上|站上|跃上|由负转正|转正|恢复|[一二三四]季度|上半年|前三季度"
+)
 
 
 def _previous_clause_subject(text: str, boundary: int) -> str:
@@ -330,6 +333,8 @@ def _previous_clause_subject(text: str, boundary: int) -> str:
 def _listed_bound(left: str, q: Quantity, prev: Draft) -> str:
     """超过4.55万元、2.28万元 / 迈上4000亿元、5000亿元: a bound word before the list covers it."""
     own = classify_bound(left, q.suffix)
+    if own == "exact" and _OWN_LEVEL_VERB.search(left):
+        return own  # 突破100亿斤、达101亿斤: the second figure has its own verb and says the exact level
     return prev.bound if own == "exact" and not q.suffix and not prev.q.suffix else own
 
 
@@ -519,8 +524,8 @@ def _to_record(
     if kind == "achievement" and scope == SEVERAL and d.measure != "rank":
         period = None  # a total or change over several years is about no single year (schema)
     over_years = scope == SEVERAL if kind == "achievement" else period is None  # a review's run, a plan's goals
-    if over_years and d.measure == "growth" and q.unit == "番":
-        d.measure = "cum_growth"  # 实现翻番 in a five-year review or plan: against the start of the period
+    if over_years and d.measure == "growth" and q.unit in ("番", "倍"):
+        d.measure = "cum_growth"  # 实现翻番, 40年来增长20.1倍 over a review's or a plan's years: against their start
     # built without validation, in the schema's field order: every field is set here from typed values
     # (tests/test_extract.py validates every record of the sample reports against the model); validating
     # 13,000 records cost 7 % of extraction, ``model_construct`` another 8 %
