@@ -194,6 +194,9 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
             if d.measure == "growth":
                 d.indicator, d.metric = _subject_before_rate(d.metric, d.measure)
     kept = [d for d in drafts if d.measure != "skip"]
+    for d in kept:
+        if d.measure == "ratio" and d.indicator is not None and default_unit(d.indicator) != "%":
+            d.indicator = None  # 不低于…农村居民人均纯收入60%: a share of an amount, not the amount
     _settle_bare_aliases(text, kept)
     _settle_whole_and_part(text, kept)
     _share_closing_bound(text, kept)
@@ -265,6 +268,9 @@ def _last_delim(text: str, pos: int) -> int:
         j = text.rfind(ch, 0, pos)
         if j + 1 > best:
             best = j + 1
+    opened = text.rfind("（", 0, best)
+    if best and opened > text.rfind("）", 0, best) and 0 <= text.find("）", best, pos):
+        return _last_delim(text, opened)  # 地区生产总值（预计，下同）7100亿元: the comma is inside a bracket
     return best
 
 
@@ -494,7 +500,9 @@ def _to_record(
     recall = past.search(sentence.text, 0, d.quote_start + 1) if d.quote_start >= 0 else None
     if recall is None and sentence.part == "plan":
         para = layout.paragraphs[sentence.paragraph]
-        recall = _PAST_OPENER.match(layout.norm, para.start)
+        # a paragraph that opens on the past (过去五年, “十四五”时期 in 2026) recalls it throughout
+        first = para.start + (layout.norm[para.start : para.start + 1] in "“\"")
+        recall = _PAST_OPENER.match(layout.norm, para.start) or past.match(layout.norm, first)
     if recall is None and sentence.part == "plan" and year:
         # 1987年全国进出口总额达到827亿美元 in the 1988 plan part: a figure of a year gone by
         opening = _YEAR_AT.match(sentence.text, d.quote_start)

@@ -255,13 +255,17 @@ def _part_after_review(norm: str, paragraphs: list[Paragraph], year: int | None)
 
 
 def _find_plan_start(norm: str, paragraphs: list[Paragraph], year: int | None) -> int | None:
+    after_review = _part_after_review(norm, paragraphs, year)
     for i, p in enumerate(paragraphs):
         line = norm[p.start : p.end]
         if p.level == 0 and "回顾" not in line:
             by_year = part_named_by_year(line, year)  # "2021年的主要工作" in 2022 is the review
             if by_year == "plan" or (by_year is None and _is_plan_heading(line)):
+                if after_review is not None and after_review < i and not _any(
+                        _rules()["lessons_heading"], norm[paragraphs[after_review].start : paragraphs[after_review].end]):
+                    # 一、…回顾 / 二、加快建设…“五个淮北” / 三、2022年主要工作: the part after the review looks ahead
+                    return after_review
                 return i
-    after_review = _part_after_review(norm, paragraphs, year)
     if after_review is not None:
         return after_review
     fallbacks = load_json("structure.json")["plan_paragraph_fallback"]
