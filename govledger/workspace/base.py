@@ -64,6 +64,9 @@ STATUSES = ("not_started", "in_progress", "behind", "overdue", "done")
 DASHBOARD_LIST = 20  # rows of the overdue and due-soon lists on a dashboard; the task list shows them all
 
 
+PROJECT_ENTITIES = ("project", "project_report", "project_settings", "project_scores")  # audited, not in task views
+
+
 EDITABLE = ("content", "lead_id", "co_ids", "deadline", "weight", "milestones")
 
 
@@ -142,6 +145,22 @@ class Dashboard:
     n_overdue: int = 0
     n_due_soon: int = 0
     burnup: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ViewsCopy:
+    """A report's cached task views and what they were built from, so a write refreshes only what it changed.
+
+    ``key`` is the report's version with today and the margin; ``derived`` is, per task, the rolled-up
+    progress, has-progress and number of children its view was built with; ``names`` the department names
+    and ``doc`` the report's doc the views show. A view is reused while its task's version and these hold.
+    """
+
+    key: tuple[object, ...]
+    views: list[TaskView]
+    derived: dict[int, tuple[float, bool, int]]
+    names: dict[int, str]
+    doc: str
 
 
 def require(actor: Actor, action: str) -> None:
@@ -275,7 +294,7 @@ class WorkspaceBase:
         self.zone = ZoneInfo(time_zone or str(workspace_rules().get("time_zone", "Asia/Shanghai")))
         self.margin = margin
         self.due_soon_days = int(due_soon_days if due_soon_days is not None else workspace_rules()["due_soon_days"])
-        self._cache: dict[int, tuple[tuple[object, ...], list[TaskView]]] = {}
+        self._cache: dict[int, ViewsCopy] = {}  # report id → its task views (``ReadingMixin.all_views``)
         self._dashboards: dict[int, tuple[list[TaskView], Dashboard]] = {}
         self._build_locks: dict[int, threading.Lock] = {}  # one rebuild of a report's views at a time
 
@@ -321,8 +340,9 @@ class WorkspaceBase:
         session.add(AuditRow(at=now(), user_id=actor.id, username=actor.username, action=action, entity=entity,
                              entity_id=entity_id, task_id=task_id, report_id=report_id, before=before, after=after))
         # the cache key of the report's task views: a change to a report's tasks bumps its version, a change to a
-        # department (names, shown in every report's views) bumps them all
-        if report_id is not None:
+        # department (names, shown in every report's views) bumps them all; the key-project ledger (项目, 月报,
+        # rules, scores) is not in the task views, so its writes leave them cached
+        if report_id is not None and entity not in PROJECT_ENTITIES:
             session.execute(update(ReportSettingRow).where(ReportSettingRow.report_id == report_id)
                             .values(version=ReportSettingRow.version + 1))
         elif entity == "department":
