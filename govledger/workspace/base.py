@@ -296,6 +296,10 @@ class WorkspaceBase:
         self.due_soon_days = int(due_soon_days if due_soon_days is not None else workspace_rules()["due_soon_days"])
         self._cache: dict[int, ViewsCopy] = {}  # report id → its task views (``ReadingMixin.all_views``)
         self._dashboards: dict[int, tuple[list[TaskView], Dashboard]] = {}
+        # (department, report) → (the report's views, the department's among them): 我的任务 (``department_views``)
+        self._by_department: dict[tuple[int, int], tuple[list[TaskView], list[TaskView]]] = {}
+        self._department_lists: dict[int, tuple[list[list[TaskView]], list[TaskView]]] = {}
+        self._department_queues: dict[int, tuple[list[TaskView], list[TaskView]]] = {}
         self._build_locks: dict[int, threading.Lock] = {}  # one rebuild of a report's views at a time
 
     def today(self) -> date:

@@ -56,6 +56,8 @@ from govledger.workspace.views import (
     indicator_text,
 )
 
+URGENCY = ("overdue", "behind", "in_progress", "not_started", "done")  # 我的任务's order, the most pressing first
+
 
 def record_row_deadline(record: RecordRow, fallback: date) -> date:
     """A stored record's ISO deadline, else 31 December of the year it targets, else ``fallback``'s year end."""
@@ -91,19 +93,19 @@ def _family(where: Any) -> Any:
 def _derived(family: Sequence[Any]) -> dict[int, tuple[float, bool, int]]:
     """Per task: the progress its view shows (a parent's rolled up from all its descendants, a leaf's own),
     whether it has any approved progress (a parent has when any descendant has), and its number of children."""
-    parent_of = {t.id: t.parent_id for t in family}
+    rows = [tuple(t) for t in family]  # perf: plain tuples; attribute access on result rows cost ~2 ms per 573 tasks
+    parent_of = {i: parent for i, parent, *_ in rows}
     # a closed (办结) part counts as complete in its parent's roll-up; a closed leaf's own view keeps its figures
-    own = {t.id: counted_progress(t.progress, t.stage == "closed") for t in family}
-    progress = rollup(parent_of, {t.id: t.weight for t in family}, own)
-    n_children = Counter(t.parent_id for t in family if t.parent_id is not None)
-    has_progress = {t.id: t.has_progress for t in family}
-    for member in family:  # a parent has progress when any descendant has
-        parent = member.parent_id
-        while member.has_progress and parent is not None and not has_progress.get(parent, True):
+    own = {i: counted_progress(progress, stage == "closed") for i, _, _, progress, _, stage, _ in rows}
+    rolled = rollup(parent_of, {i: weight for i, _, weight, *_ in rows}, own)
+    n_children = Counter(parent for _, parent, *_ in rows if parent is not None)
+    has_progress = {i: bool(has) for i, _, _, _, has, _, _ in rows}
+    for _i, parent, _, _, has, _, _ in rows:  # a parent has progress when any descendant has
+        while has and parent is not None and not has_progress.get(parent, True):
             has_progress[parent] = True
             parent = parent_of.get(parent)
-    return {t.id: (progress.get(t.id, t.progress) if n_children.get(t.id) else round(t.progress, 1),
-                   bool(has_progress.get(t.id, t.has_progress)), n_children.get(t.id, 0)) for t in family}
+    return {i: (rolled.get(i, progress) if n_children.get(i) else round(progress, 1), has_progress[i],
+                n_children.get(i, 0)) for i, _, _, progress, _, _, _ in rows}
 
 
 class ReadingMixin(ReportsMixin):
@@ -195,15 +197,15 @@ class ReadingMixin(ReportsMixin):
         same_basis = old is not None and old.key[1:] == key[1:] and old.names == names and old.doc == doc
         known = {v.id: v for v in old.views} if old is not None and same_basis else {}
         was = old.derived if old is not None else {}
-        stale = [t.id for t in family
-                 if (v := known.get(t.id)) is None or v.version != t.version or was.get(t.id) != derived[t.id]]
+        stale = [i for i, *_, version in family
+                 if (v := known.get(i)) is None or v.version != version or was.get(i) != derived[i]]
         if len(stale) == len(family):
             rows = session.scalars(select(TaskRow).where(TaskRow.report_id == report_id)).all()
         else:
             rows = [r for i in range(0, len(stale), 500)
                     for r in session.scalars(select(TaskRow).where(TaskRow.id.in_(stale[i:i + 500])))]
         built = {r.id: self._view(r, derived.get(r.id), names, doc, today) for r in rows}
-        views = [v for t in family if (v := built.get(t.id) or known.get(t.id)) is not None]
+        views = [v for i, *_ in family if (v := built.get(i) or known.get(i)) is not None]
         return ViewsCopy(key=key, views=views, derived=derived, names=names, doc=doc)
 
     def _views_keys(self, session: Session, report_ids: Sequence[int] | None) -> dict[int, tuple[object, ...]]:
@@ -228,6 +230,38 @@ class ReadingMixin(ReportsMixin):
             keys = self._views_keys(session, report_ids)
         return {rid: self._views_at(rid, keys[rid]) for rid in report_ids}
 
+    def department_views(self, department_id: int) -> list[TaskView]:
+        """Every task a department leads or helps with, in every report (the reports' order, 序号 within each).
+
+        我的任务 and the department's task list read this on every request; a
+        department's share of each report is kept until that report's views
+        change, so a write re-filters one report, not the ~14,000 tasks of all.
+        """
+        parts: list[list[TaskView]] = []
+        for rid, views in self.views_of().items():
+            memo = self._by_department.get((department_id, rid))
+            if memo is None or memo[0] is not views:
+                memo = (views, [v for v in views if v.lead_id == department_id or department_id in v.co_ids])
+                self._by_department[(department_id, rid)] = memo
+            parts.append(memo[1])
+        whole = self._department_lists.get(department_id)
+        if whole is not None and len(whole[0]) == len(parts) and all(a is b for a, b in zip(whole[0], parts, strict=True)):
+            return whole[1]  # the same list while nothing of the department's changed: callers may memoise on it
+        out = [v for part in parts for v in part]
+        self._department_lists[department_id] = (parts, out)
+        return out
+
+    def department_queue(self, department_id: int) -> list[TaskView]:
+        """我的任务: the department's tasks that are not split in parts, the most pressing first (逾期, 滞后,
+        推进中, 未开始, 已完成; then by deadline), across every report; sorted once per change."""
+        views = self.department_views(department_id)
+        memo = self._department_queues.get(department_id)
+        if memo is None or memo[0] is not views:
+            order = {s: n for n, s in enumerate(URGENCY)}
+            queue = sorted((t for t in views if not t.n_children), key=lambda t: (order.get(t.status, 9), t.deadline))
+            memo = self._department_queues[department_id] = (views, queue)
+        return memo[1]
+
     def list_tasks(self, filters: TaskFilter | None = None, *, page: int = 1, per_page: int = 50) -> Page:
         """One page of tasks in 序号 order; status is derived, so it is filtered after deriving it."""
         f = filters or TaskFilter()
@@ -239,6 +273,10 @@ class ReadingMixin(ReportsMixin):
             raise Invalid(f"status 必须是 {'、'.join(STATUSES)} 之一")
         if f.report_id is not None:
             views = [v for v in self.all_views(f.report_id) if _matches(v, f)]
+        elif f.department_id is not None:
+            views = self.department_views(f.department_id)
+            if f != TaskFilter(department_id=f.department_id):  # perf: no other filter, nothing left to check
+                views = [v for v in views if _matches(v, f)]
         else:
             views = [v for vs in self.views_of().values() for v in vs if _matches(v, f)]
         if f.status is not None:

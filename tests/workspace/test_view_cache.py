@@ -145,3 +145,12 @@ def test_my_tasks_read_every_report_with_one_key_query(api: Api) -> None:
     assert [v.id for v in mine] == [v.id for v in ws.all_views(api.report_id) if v.lead_id == fgw or fgw in v.co_ids]
     page = api.client.get("/my", headers={"Authorization": f"Bearer {api.tokens['fgw']}"})
     assert page.status_code == 200 and task.content[:20] in page.text
+    # 我的任务's queue: the department's unsplit tasks, 逾期 first, then by deadline; kept until one changes
+    queue = ws.department_queue(fgw)
+    assert queue is ws.department_queue(fgw)
+    order = ["overdue", "behind", "in_progress", "not_started", "done"]
+    assert [v.id for v in queue] == [v.id for v in sorted((v for v in mine if not v.n_children),
+                                                          key=lambda v: (order.index(v.status), v.deadline))]
+    ws.update_task(SYSTEM, task.id, ws.task(task.id).version, {"deadline": date(2024, 8, 1)})
+    moved = ws.department_queue(fgw)
+    assert moved is not queue and moved[0].id == task.id and moved[0].status == "overdue"
