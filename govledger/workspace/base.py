@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, update
+from sqlalchemy import event, inspect, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from govledger.store.work_models import (
     ExtensionRow,
     LoginAttemptRow,
     ReportSettingRow,
+    TaskRow,
 )
 from govledger.workspace.rules import (
     DEFAULT_MARGIN,
@@ -256,8 +257,19 @@ class AuditGuard:
         self.session = session
         self.changed: set[str] = set()
         self.audited = False
+        event.listen(session, "before_flush", self._versioned)
         event.listen(session, "after_flush", self._flushed)
         event.listen(session, "do_orm_execute", self._executed)
+
+    @staticmethod
+    def _versioned(session: Session, _context: object, _instances: object) -> None:
+        """A changed task whose version was not bumped gets it bumped: the cached views (``ReadingMixin._refresh``)
+        rebuild a task's view when its version moves, so every change to a task must move it, as every change
+        must write an audit row. The services bump it themselves (optimistic locking); this catches the rest."""
+        for row in session.dirty:
+            if isinstance(row, TaskRow) and session.is_modified(row, include_collections=False) \
+                    and not inspect(row).attrs.version.history.has_changes():
+                row.version = (row.version or 0) + 1
 
     def _flushed(self, session: Session, _context: object) -> None:
         dirty = [row for row in session.dirty if session.is_modified(row, include_collections=False)]  # not a same-value set

@@ -154,3 +154,20 @@ def test_my_tasks_read_every_report_with_one_key_query(api: Api) -> None:
     ws.update_task(SYSTEM, task.id, ws.task(task.id).version, {"deadline": date(2024, 8, 1)})
     moved = ws.department_queue(fgw)
     assert moved is not queue and moved[0].id == task.id and moved[0].status == "overdue"
+
+
+def test_a_task_changed_without_a_version_bump_still_refreshes(api: Api) -> None:
+    """Every change to a task moves its version (``AuditGuard``), so the refresh never keeps a stale view of it."""
+    from govledger.store.work_models import TaskRow
+
+    ws = api.ws
+    task = ws.all_views(api.report_id)[0]
+    with ws._write() as session:
+        row = session.get(TaskRow, task.id)
+        assert row is not None
+        row.content = "未经服务层的修改"
+        ws._audit(session, SYSTEM, "task.update", "task", task.id, task_id=task.id, report_id=api.report_id,
+                  before={"content": task.content}, after={"content": row.content})
+    now = ws.task(task.id)
+    assert now.content == "未经服务层的修改" and now.version == task.version + 1
+    assert ws.all_views(api.report_id) == _fresh(api)
