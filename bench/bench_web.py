@@ -344,7 +344,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=30, help="requests per read for the service times")
     parser.add_argument("--min-tasks", type=int, default=500)
     parser.add_argument("--db", help="database URL (an empty one; default a temporary SQLite file)")
-    parser.add_argument("--keep", type=Path, help="SQLite file to build once and reuse on later runs")
+    parser.add_argument("--keep", type=Path, help="SQLite file to build once and reuse on later runs (with --db: "
+                        "where to keep what the build made, to reuse the database as it is)")
     args = parser.parse_args()
     if not REPORTS.is_dir():
         raise SystemExit(f"{REPORTS}: sample reports missing")
@@ -353,7 +354,7 @@ def main() -> None:
         url = args.db or f"sqlite:///{path}"
         info_file = path.with_suffix(".json")
         t0 = time.perf_counter()
-        if args.keep and path.exists() and info_file.exists():
+        if args.keep and info_file.exists() and (args.db or path.exists()):  # with --db, --keep names the info file
             import json
 
             info = json.loads(info_file.read_text())

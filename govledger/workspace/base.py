@@ -257,19 +257,19 @@ class AuditGuard:
         self.session = session
         self.changed: set[str] = set()
         self.audited = False
+        self.tasks_changed: set[TaskRow] = set()
+        self.tasks_versioned: set[TaskRow] = set()
         event.listen(session, "before_flush", self._versioned)
         event.listen(session, "after_flush", self._flushed)
         event.listen(session, "do_orm_execute", self._executed)
 
-    @staticmethod
-    def _versioned(session: Session, _context: object, _instances: object) -> None:
-        """A changed task whose version was not bumped gets it bumped: the cached views (``ReadingMixin._refresh``)
-        rebuild a task's view when its version moves, so every change to a task must move it, as every change
-        must write an audit row. The services bump it themselves (optimistic locking); this catches the rest."""
+    def _versioned(self, session: Session, _context: object, _instances: object) -> None:
+        """Note the tasks this flush changes and those whose version it moves (``check`` bumps the others)."""
         for row in session.dirty:
-            if isinstance(row, TaskRow) and session.is_modified(row, include_collections=False) \
-                    and not inspect(row).attrs.version.history.has_changes():
-                row.version = (row.version or 0) + 1
+            if isinstance(row, TaskRow) and session.is_modified(row, include_collections=False):
+                self.tasks_changed.add(row)
+                if inspect(row).attrs.version.history.has_changes():
+                    self.tasks_versioned.add(row)
 
     def _flushed(self, session: Session, _context: object) -> None:
         dirty = [row for row in session.dirty if session.is_modified(row, include_collections=False)]  # not a same-value set
@@ -288,6 +288,14 @@ class AuditGuard:
 
     def check(self) -> None:
         self.session.flush()
+        # a changed task whose version was not bumped gets it bumped: the cached views (``ReadingMixin._refresh``)
+        # rebuild a task's view when its version moves, so every change to a task must move it, as every change
+        # must write an audit row. The services bump it themselves (optimistic locking); this catches the rest.
+        unversioned = [row for row in self.tasks_changed - self.tasks_versioned if inspect(row).persistent]
+        for row in unversioned:
+            row.version = (row.version or 0) + 1
+        if unversioned:
+            self.session.flush()
         if self.changed and not self.audited:
             raise UnauditedChange(f"change to {', '.join(sorted(self.changed))} without an audit row")
 
