@@ -230,6 +230,14 @@ class ReadingMixin(ReportsMixin):
             keys = self._views_keys(session, report_ids)
         return {rid: self._views_at(rid, keys[rid]) for rid in report_ids}
 
+    def report_labels(self) -> dict[int, str]:
+        """report id → 「雅安市 2024 年」, what a list spanning several reports shows beside each task; one narrow read
+        (``reports()`` also counts every report's tasks, ~5 ms over 14,000 tasks, on every 我的任务 request)."""
+        with self._read() as session:
+            return {i: f"{place or doc} {year or ''} 年".strip() for i, place, doc, year in session.execute(
+                select(ReportRow.id, ReportRow.place, ReportRow.doc, ReportRow.year)
+                .order_by(ReportRow.year.desc(), ReportRow.doc)).all()}
+
     def department_views(self, department_id: int) -> list[TaskView]:
         """Every task a department leads or helps with, in every report (the reports' order, 序号 within each).
 
