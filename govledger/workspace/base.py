@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, update
+from sqlalchemy import event, inspect, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from govledger.store.work_models import (
     ExtensionRow,
     LoginAttemptRow,
     ReportSettingRow,
+    TaskRow,
 )
 from govledger.workspace.rules import (
     DEFAULT_MARGIN,
@@ -62,6 +63,9 @@ STATUSES = ("not_started", "in_progress", "behind", "overdue", "done")
 
 
 DASHBOARD_LIST = 20  # rows of the overdue and due-soon lists on a dashboard; the task list shows them all
+
+
+PROJECT_ENTITIES = ("project", "project_report", "project_settings", "project_scores")  # audited, not in task views
 
 
 EDITABLE = ("content", "lead_id", "co_ids", "deadline", "weight", "milestones")
@@ -142,6 +146,22 @@ class Dashboard:
     n_overdue: int = 0
     n_due_soon: int = 0
     burnup: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ViewsCopy:
+    """A report's cached task views and what they were built from, so a write refreshes only what it changed.
+
+    ``key`` is the report's version with today and the margin; ``derived`` is, per task, the rolled-up
+    progress, has-progress and number of children its view was built with; ``names`` the department names
+    and ``doc`` the report's doc the views show. A view is reused while its task's version and these hold.
+    """
+
+    key: tuple[object, ...]
+    views: list[TaskView]
+    derived: dict[int, tuple[float, bool, int]]
+    names: dict[int, str]
+    doc: str
 
 
 def require(actor: Actor, action: str) -> None:
@@ -237,8 +257,19 @@ class AuditGuard:
         self.session = session
         self.changed: set[str] = set()
         self.audited = False
+        self.tasks_changed: set[TaskRow] = set()
+        self.tasks_versioned: set[TaskRow] = set()
+        event.listen(session, "before_flush", self._versioned)
         event.listen(session, "after_flush", self._flushed)
         event.listen(session, "do_orm_execute", self._executed)
+
+    def _versioned(self, session: Session, _context: object, _instances: object) -> None:
+        """Note the tasks this flush changes and those whose version it moves (``check`` bumps the others)."""
+        for row in session.dirty:
+            if isinstance(row, TaskRow) and session.is_modified(row, include_collections=False):
+                self.tasks_changed.add(row)
+                if inspect(row).attrs.version.history.has_changes():
+                    self.tasks_versioned.add(row)
 
     def _flushed(self, session: Session, _context: object) -> None:
         dirty = [row for row in session.dirty if session.is_modified(row, include_collections=False)]  # not a same-value set
@@ -257,6 +288,14 @@ class AuditGuard:
 
     def check(self) -> None:
         self.session.flush()
+        # a changed task whose version was not bumped gets it bumped: the cached views (``ReadingMixin._refresh``)
+        # rebuild a task's view when its version moves, so every change to a task must move it, as every change
+        # must write an audit row. The services bump it themselves (optimistic locking); this catches the rest.
+        unversioned = [row for row in self.tasks_changed - self.tasks_versioned if inspect(row).persistent]
+        for row in unversioned:
+            row.version = (row.version or 0) + 1
+        if unversioned:
+            self.session.flush()
         if self.changed and not self.audited:
             raise UnauditedChange(f"change to {', '.join(sorted(self.changed))} without an audit row")
 
@@ -275,8 +314,12 @@ class WorkspaceBase:
         self.zone = ZoneInfo(time_zone or str(workspace_rules().get("time_zone", "Asia/Shanghai")))
         self.margin = margin
         self.due_soon_days = int(due_soon_days if due_soon_days is not None else workspace_rules()["due_soon_days"])
-        self._cache: dict[int, tuple[tuple[object, ...], list[TaskView]]] = {}
+        self._cache: dict[int, ViewsCopy] = {}  # report id → its task views (``ReadingMixin.all_views``)
         self._dashboards: dict[int, tuple[list[TaskView], Dashboard]] = {}
+        # (department, report) → (the report's views, the department's among them): 我的任务 (``department_views``)
+        self._by_department: dict[tuple[int, int], tuple[list[TaskView], list[TaskView]]] = {}
+        self._department_lists: dict[int, tuple[list[list[TaskView]], list[TaskView]]] = {}
+        self._department_queues: dict[int, tuple[list[TaskView], list[TaskView]]] = {}
         self._build_locks: dict[int, threading.Lock] = {}  # one rebuild of a report's views at a time
 
     def today(self) -> date:
@@ -321,8 +364,9 @@ class WorkspaceBase:
         session.add(AuditRow(at=now(), user_id=actor.id, username=actor.username, action=action, entity=entity,
                              entity_id=entity_id, task_id=task_id, report_id=report_id, before=before, after=after))
         # the cache key of the report's task views: a change to a report's tasks bumps its version, a change to a
-        # department (names, shown in every report's views) bumps them all
-        if report_id is not None:
+        # department (names, shown in every report's views) bumps them all; the key-project ledger (项目, 月报,
+        # rules, scores) is not in the task views, so its writes leave them cached
+        if report_id is not None and entity not in PROJECT_ENTITIES:
             session.execute(update(ReportSettingRow).where(ReportSettingRow.report_id == report_id)
                             .values(version=ReportSettingRow.version + 1))
         elif entity == "department":

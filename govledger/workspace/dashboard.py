@@ -41,14 +41,16 @@ class DashboardMixin(SheetsMixin):
 
     def dashboard(self, report_id: int) -> Dashboard:
         """Counts by status, the 红黑榜 by lead department, overdue and due-soon lists, the burn-up series."""
-        report = self.report(report_id)
         today = self.today()
         views = self.all_views(report_id)
         # perf: the dashboard only changes with the task views, which ``all_views`` hands back as the same list
-        # until something is written (or the day changes); rebuilding it cost ~5 ms of every dashboard request
+        # until the report's version moves (any write to it: tasks, feedback, extensions, the 公开 switch, a
+        # re-import) or the day changes; rebuilding it cost ~5 ms of every dashboard request, and the report's
+        # row (its task count groups the tasks table) is read only then
         memo = self._dashboards.get(report_id)
-        if memo is not None and memo[0] is views and memo[1].report == report and memo[1].today == today:
+        if memo is not None and memo[0] is views and memo[1].today == today:
             return memo[1]
+        report = self.report(report_id)
         leaves = [v for v in views if v.n_children == 0]
         top = [v for v in views if v.parent_id is None]
         counts = Counter(v.status for v in top)

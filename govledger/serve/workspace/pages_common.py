@@ -219,7 +219,8 @@ def parse_parts(text: str) -> list[tuple[str, float]]:
 
 def report_names(ws: Any) -> dict[int, str]:
     """report id → 「雅安市 2024 年」: what a list spanning several reports shows beside each task."""
-    return {r.id: f"{r.place or r.doc} {r.year or ''} 年".strip() for r in ws.reports()}
+    labels: dict[int, str] = ws.report_labels()
+    return labels
 
 
 def pager(total: int, page: int, per_page: int, url: Any) -> dict[str, Any]:
