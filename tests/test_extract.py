@@ -172,6 +172,8 @@ def test_a_plan_part_figure_opening_with_a_past_year_is_an_achievement() -> None
     ("城镇常住居民人均可支配收入增速与地区生产总值增速同步。", ["urban_income"]),
     ("居民消费价格涨幅控制在省调控目标范围内。", ["cpi"]),
     ("完成省下达的居民消费价格指数、碳排放和环境保护目标任务。", ["cpi"]),
+    ("城乡居民收入增长与经济增长保持同步。", ["resident_income"]),
+    ("万元生产总值能耗和主要污染物排放完成自治区下达任务。", ["energy_intensity"]),
     ("节能减排完成省下达任务。", []),
     ("外贸量质齐升。", []),
 ])
