@@ -55,7 +55,9 @@ def _match(label: dict[str, Any], rows: Sequence[VerdictRow], taken: set[int]) -
     """The row of the same target; among several (a target restated), the one whose quote the label's holds."""
     found = [(i, r) for i, r in enumerate(rows) if i not in taken and _same_target(label, r)]
     if not found:
-        return None
+        # a target restated later in the report is folded into its first statement (``also_stated``) and
+        # shares its verdict: the label of the restatement is judged by that row
+        return next((r for r in rows if _same_target(label, r) and r.also_stated), None)
     quote = str(label.get("target_quote") or "")
     i, row = max(found, key=lambda ir: (ir[1].target_quote in quote or quote in ir[1].target_quote, -ir[0]))
     taken.add(i)
