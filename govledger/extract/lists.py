@@ -24,6 +24,7 @@ from govledger.extract.metrics import (
     expand_urban_rural,
     fits_unit,
     map_indicator,
+    names_a_joined_alias,
     split_items,
     subject_vetoes,
     trim_metric,
@@ -54,6 +55,8 @@ def distribute(d: Draft, left: str) -> list[Draft]:
         return [d]  # …等重点产业产值: a named group's total, not each member's
     if d.measure == "value" and not _SHARED.search(left):
         return [d]  # 预算内投资、国债和债券资金70亿元: one total for the list
+    if d.indicator is not None and names_a_joined_alias(metric):
+        return [d]  # 货物和服务进出口总额均增长15%: one indicator whose name holds the 和
     if "、" in metric:
         items = split_items(metric)
     elif "和" in metric:

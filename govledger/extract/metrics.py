@@ -17,6 +17,7 @@ from govledger.data import load_json
 from govledger.extract.qualifiers import rules
 
 _ENUMERATOR = re.compile(rules()["enumerator_lead"])
+_TRAILING_YEAR = re.compile(r"(?:(?:到|至)?(?:19|20)\d\d年(?:底|末)?(?:的)?)$")
 _ESTIMATE_ASIDE = re.compile(r"[（(][^（）()]*(?:预计|下同|初步核算|快报)[^（）()]*(?:[）)]|$)")
 _TARGET_LEAD_IN = re.compile(rules()["target_lead_in"])
 _PLAN_PERIOD_LEAD = re.compile(rules()["plan_period_lead"])
@@ -137,6 +138,11 @@ def subject_vetoes(subject: str, first_item: str, indicator: str | None) -> bool
     return map_indicator(first_item) is None and _anchor_exclude().search(first_item) is not None
 
 
+def names_a_joined_alias(metric: str) -> bool:
+    """The metric holds a catalogue name that itself joins two words (货物和服务进出口): not a list to split."""
+    return any(("和" in alias or "、" in alias) and alias in metric for alias, _ in _aliases_in(metric))
+
+
 def is_bare_alias(metric: str, indicator: str | None) -> bool:
     """True when ``metric`` is only a ``bare_only`` alias of ``indicator`` (投资 for fixed-asset investment)."""
     ind = _by_id().get(indicator or "")
@@ -212,6 +218,7 @@ def trim_metric(left: str) -> str:
     text = _PLAN_PERIOD_LEAD.sub("", text).strip(_PUNCT) or text  # “十三五”时期生产总值
     text = _noise_regex().sub("", text).strip(_PUNCT)
     text = _LEADING_YEAR.sub("", text).strip(_PUNCT)  # 力争到2025年社会消费品零售总额: the year after the lead-in
+    text = _TRAILING_YEAR.sub("", text).strip(_PUNCT)  # 提高到2012年的32350元: the year the figure is of
     text = _verb_tail_regex().sub("", text).strip(_PUNCT)
     text = _noise_regex().sub("", text).strip(_PUNCT)
     return text
