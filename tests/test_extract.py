@@ -189,3 +189,9 @@ def test_trend_words_are_targets_only_in_the_list_of_main_targets() -> None:
     text = "单位生产总值能耗、单位生产总值二氧化碳排放量进一步下降。"
     assert qualitative_targets(text) == []
     assert [d.indicator for d in qualitative_targets(text, in_target_list=True)] == ["energy_intensity"]
+
+
+def test_a_plan_part_figure_opening_with_a_later_year_is_a_target_for_that_year() -> None:
+    ledger = build_ledger(SHARED / "corpus/national/1996.md")
+    grain = [r for r in ledger.records if r.indicator == "grain_output" and r.value in (4900, 5000)]
+    assert [(r.kind, r.period) for r in grain] == [("target", 2000), ("target", 2000)]

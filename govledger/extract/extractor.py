@@ -600,6 +600,10 @@ def target_period(
     m = _TARGET_YEAR.search(before)
     if m and year and int(m.group(1)) != year:
         return int(m.group(1))
+    for at in (max(quote_start, 0), 0):  # the quote's opening, or the sentence's (…4900亿公斤，力争达到5000亿公斤)
+        opening = _YEAR_AT.match(sentence.text, at)
+        if opening and year and int(opening.group()) > year:
+            return int(opening.group())  # 2000年粮食总产量要保证达到4900亿公斤 in the 1996 report
     para = layout.paragraphs[sentence.paragraph]
     # up to the figure: 今年 opening the quote itself (今年自治区财政科技投入再翻一番) names the year too
     para_text = layout.norm[para.start : sentence.start + max(quote_start + 1, figure_at or 0)]

@@ -277,7 +277,8 @@ def compare_verdicts(official: Sequence[VerdictRow], reported: Sequence[VerdictR
     records = {r.id: r for r in report_records}  # the report's outcome with its own bound (在4800亿公斤以上)
     out = []
     for o in official:
-        r = by_id.get(o.target_id)
+        # report Y+1 reviews year Y only: a target for a later year (2000年粮食…in 1996) has no claim there
+        r = by_id.get(o.target_id) if o.target_period in (None, o.year) else None
         rv = r.verdict if r else "not_reported"
         values_differ = False
         if r is not None and r.outcome_measure == o.outcome_measure:
