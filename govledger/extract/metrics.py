@@ -17,6 +17,7 @@ from govledger.data import load_json
 from govledger.extract.qualifiers import rules
 
 _ENUMERATOR = re.compile(rules()["enumerator_lead"])
+_INNER_SPACE = re.compile(r"(?<=\S) +(?=\S)")
 _TRAILING_YEAR = re.compile(r"(?:(?:到|至)?(?:19|20)\d\d年(?:底|末)?(?:的)?)$")
 _ESTIMATE_ASIDE = re.compile(r"[（(][^（）()]*(?:预计|下同|初步核算|快报)[^（）()]*(?:[）)]|$)")
 _TARGET_LEAD_IN = re.compile(rules()["target_lead_in"])
@@ -211,6 +212,8 @@ def default_unit(indicator: str | None) -> str | None:
 def trim_metric(left: str) -> str:
     """Strip leading noise (全市, 预计, 力争…) and trailing verbs (增长, 达到…) off a phrase."""
     text = _ESTIMATE_ASIDE.sub("", left).strip(_PUNCT)  # 地区生产总值（预计，下同）: the aside is not the name
+    if " " in text:
+        text = _INNER_SPACE.sub("", text)  # 单位 GDP能耗: a space typed inside a name
     text = _LEADING_YEAR.sub("", text).strip(_PUNCT)
     text = _ENUMERATOR.sub("", text).strip(_PUNCT)  # 一是新增城镇就业
     named = _TARGET_LEAD_IN.sub("", text).strip(_PUNCT)  # 今年…主要预期目标是生产总值 (not 经济增长预期目标为)

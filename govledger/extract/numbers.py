@@ -208,13 +208,20 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
             approx_word = masked[num_end]
             num_end += 1
         suffix = approx_word
+        gap = 0  # 涨幅在 3% 左右: a space typed between the figure and its qualifier
+        while masked.startswith(" ", num_end + gap) and gap < 2:
+            gap += 1
         for word in suffixes:
-            if masked.startswith(word, num_end):
+            if masked.startswith(word, num_end + gap):
                 suffix = word
                 break
+        if suffix in suffixes:
+            num_end_q = num_end + gap
+        else:
+            num_end_q = num_end
         if not suffix and masked.startswith("内", num_end) and not masked.startswith("内容", num_end):
             suffix = "内"
-        q_end = num_end + (len(suffix) if suffix and suffix not in ("多", "余") else 0)
+        q_end = num_end_q + (len(suffix) if suffix and suffix not in ("多", "余") else 0)
         if not chinese and start > 0 and masked[start - 1] == "-" and _word_pattern("signed_after").search(masked, 0, start - 1):
             start, value = start - 1, -value  # 增长-16.8%: the sign belongs to the figure
         q = Quantity(start, q_end, num_end, value, None, written, base or None, factor, kind, suffix, chinese)
