@@ -215,10 +215,7 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
             if masked.startswith(word, num_end + gap):
                 suffix = word
                 break
-        if suffix in suffixes:
-            num_end_q = num_end + gap
-        else:
-            num_end_q = num_end
+        num_end_q = num_end + gap if suffix in suffixes else num_end
         if not suffix and masked.startswith("内", num_end) and not masked.startswith("内容", num_end):
             suffix = "内"
         q_end = num_end_q + (len(suffix) if suffix and suffix not in ("多", "余") else 0)

@@ -70,11 +70,15 @@ def speaks_of_several_years(heading: str, year: int | None) -> bool:
     return multi_year_markers(year).search(heading) is not None and _plan_opening().search(heading) is None
 
 
+@lru_cache(maxsize=1)
+def _review_words() -> re.Pattern[str]:
+    return _alternation(list(load_json("structure.json")["review_heading"]))
+
+
 def reviews_the_past(heading: str, year: int | None) -> bool:
     """A heading inside the plan part that looks back: （一）“十二五”时期我市经济社会发展的主要成就 in a 2016
     report's 十三五 section (the review words of ``structure.json`` beside a plan that has ended)."""
-    review = _alternation(list(load_json("structure.json")["review_heading"]))
-    return review.search(heading) is not None and past_markers(year).search(heading) is not None
+    return _review_words().search(heading) is not None and past_markers(year).search(heading) is not None
 
 
 def _bare_name(name: str) -> str:
