@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 import re
 
-from govledger.data import load_json
-from govledger.extract.deadlines import find_deadline
 from govledger.extract.drafts import (
     PLAN_SHARE,
     QUOTE_LEAD,
@@ -48,6 +46,7 @@ from govledger.extract.metrics import (
     variant_of,
 )
 from govledger.extract.numbers import Quantity, find_quantities, mask_names
+from govledger.extract.placement import ESTIMATE_FROM, place_draft, round_stated
 from govledger.extract.qualifiers import (
     change_verb,
     classify_bound,
@@ -57,12 +56,10 @@ from govledger.extract.qualifiers import (
     is_decrease,
     rules,
 )
-from govledger.extract.scope import SEVERAL, record_scope
 from govledger.read.normalize import normalize_text
-from govledger.records import Record, trusted_record
-from govledger.structure.layout import ReportLayout, Sentence
+from govledger.records import Record
+from govledger.structure.layout import ReportLayout
 from govledger.structure.plans import past_markers as past_markers_of
-from govledger.structure.plans import plans_ahead_pattern
 
 _CLAUSE_DELIMS = "，；：,:"
 _RANK = re.compile(
@@ -70,9 +67,7 @@ _RANK = re.compile(
     r"(?P<scope>(?:[^，。；、\d]|(?:19|20)\d\d年){0,12}?)(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?|(?P<first>首位|榜首))"
 )
 _LISTED = re.compile(r"[、和及与]")
-_SPACES = re.compile(r"\s+")
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
-_TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _FROM = re.compile(rules()["from_markers"])
 _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
 _CLOSING_BOUNDS = ("以上", "左右", "以内", "以下")
@@ -82,8 +77,6 @@ _YEAR_AT = re.compile(r"(?:19|20)\d\d(?=年)")
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
 _MODIFIER_HEAD_NEAR = re.compile(r"[^，。；、\d]{0,4}?" + rules()["modifier_heads"])
 # besides the plans that begin in the plan year or later (``plans_ahead_pattern``): words of several years ahead
-_MULTI_YEAR_WORDS = (*load_json("structure.json")["multi_year_words"], r"到20\d\d年")
-_MULTI_YEAR_PARA_WORDS = (*load_json("structure.json")["multi_year_words"], "纲要")
 _PREDICATE = re.compile(rules()["predicate_start"])
 
 
@@ -92,7 +85,7 @@ def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
     records: list[Record] = []
     past_markers = past_markers_of(layout.year)
     masked = mask_names(layout.norm)  # one pass over the report, not one per sentence
-    note = _ESTIMATE_FROM.search(layout.norm, layout.body_start, layout.plan_start or layout.body_end)
+    note = ESTIMATE_FROM.search(layout.norm, layout.body_start, layout.plan_start or layout.body_end)
     estimates_from = note.start() if note else 1 << 62  # （预计数，下同）: every later review figure
     drafts_of = [
         extract_sentence(s.text, masked=masked[s.start : s.end], normalized=True) for s in layout.sentences
@@ -102,10 +95,10 @@ def extract_records(layout: ReportLayout, doc: str) -> list[Record]:
     listing |= _bullets_of_a_listing(layout, listing)
     for sentence, drafts in zip(layout.sentences, drafts_of, strict=True):
         for draft in drafts:
-            records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1, estimates_from))
+            records.append(place_draft(layout, doc, sentence, draft, past_markers, len(records) + 1, estimates_from))
         if sentence.part == "plan":
             for draft in qualitative_targets(sentence.text, in_target_list=sentence.paragraph in listing):
-                records.append(_to_record(layout, doc, sentence, draft, past_markers, len(records) + 1, estimates_from))
+                records.append(place_draft(layout, doc, sentence, draft, past_markers, len(records) + 1, estimates_from))
     records.sort(key=lambda r: (r.start or 0, r.end or 0))
     for n, r in enumerate(records, 1):
         r.id = f"{doc}#{n}"
@@ -380,7 +373,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     if times_of is not None:
         # 生产总值2500亿元，是2008年的1.6倍: a level 1.6 times the base year's is a 60 % rise since then
         d = _draft(text, boundary, left[: times_of.start()] + "增长", q, drafts)
-        q.value = _round(q.value - 1)
+        q.value = round_stated(q.value - 1)
         d.measure, d.extra["quote_end"] = "cum_growth", q.end
         return d
     verb = change_verb(left)
@@ -490,133 +483,3 @@ def qualitative_targets(text: str, in_target_list: bool = False) -> list[Draft]:
                 d = Draft(q, start, item, indicator, "qualitative", "exact", classify_strength(text[:start]))
                 out.append(d)
     return out
-
-
-def _to_record(
-    layout: ReportLayout, doc: str, sentence: Sentence, d: Draft, past: re.Pattern[str], n: int,
-    estimates_from: int = 1 << 62,
-) -> Record:
-    year = layout.year
-    recall = past.search(sentence.text, 0, d.quote_start + 1) if d.quote_start >= 0 else None
-    if recall is None and sentence.part == "plan":
-        para = layout.paragraphs[sentence.paragraph]
-        # a paragraph that opens on the past (过去五年, “十四五”时期 in 2026) recalls it throughout
-        first = para.start + (layout.norm[para.start : para.start + 1] in "“\"")
-        recall = _PAST_OPENER.match(layout.norm, para.start) or past.match(layout.norm, first)
-    if recall is None and sentence.part == "plan" and year:
-        # 1987年全国进出口总额达到827亿美元 in the 1988 plan part: a figure of a year gone by
-        opening = _YEAR_AT.match(sentence.text, d.quote_start)
-        recall = opening if opening and int(opening.group()) < year else None
-    is_target = sentence.part == "plan" and recall is None
-    kind = "target" if is_target else "achievement"
-    period: int | None
-    if kind == "achievement":
-        period = year - 1 if year else None
-    else:
-        period = target_period(layout, sentence, d.measure, d.quote_start, d.q.start)
-    q = d.q
-    if d.indicator and _names_other_place(d.metric, layout.place):
-        d.indicator = None  # 临夏州经济总量: a part of the province, not the province
-    qualitative = d.measure == "qualitative"
-    value = None if qualitative else d.sign * q.value
-    value_max = None if qualitative or q.value_max is None else d.sign * q.value_max
-    base_value = None if value is None else _round(value * q.factor)
-    quote_end = int(d.extra.get("quote_end", q.end))  # type: ignore[call-overload]
-    start = sentence.start + d.quote_start
-    end = sentence.start + quote_end
-    scope = record_scope(
-        kind=kind, measure=d.measure, period=period, plan_year=year, review_run=sentence.review_run,
-        sentence=sentence.text, quote_start=d.quote_start, quote_end=quote_end,
-        indicator=d.indicator, metric=d.metric,
-    )
-    if kind == "achievement" and scope == SEVERAL and d.measure != "rank":
-        period = None  # a total or change over several years is about no single year (schema)
-    over_years = scope == SEVERAL if kind == "achievement" else period is None  # a review's run, a plan's goals
-    if over_years and d.measure == "growth" and q.unit in ("番", "倍"):
-        d.measure = "cum_growth"  # 实现翻番, 40年来增长20.1倍 over a review's or a plan's years: against their start
-    # built without validation, in the schema's field order: every field is set here from typed values
-    # (tests/test_extract.py validates every record of the sample reports against the model); validating
-    # 13,000 records cost 7 % of extraction, ``model_construct`` another 8 %
-    return trusted_record({
-        "id": f"{doc}#{n}",
-        "doc": doc,
-        "place": layout.place,
-        "year": year,
-        "period": period,
-        "kind": kind,
-        "estimated": kind == "achievement" and (_ESTIMATE.search(sentence.text) is not None or start >= estimates_from),
-        "section": list(sentence.section),
-        "sentence": _SPACES.sub("", sentence.text),
-        "quote": layout.text[start:end],
-        "metric": d.metric,
-        "indicator": d.indicator,
-        "measure": d.measure,
-        "value": value,
-        "value_max": value_max,
-        "unit": q.unit if q.unit not in ("", "持平") else None,  # 增长45以上, 同比持平: no unit written
-        "base_value": base_value,
-        "base_unit": q.base_unit,
-        "bound": d.bound,
-        "strength": d.strength,
-        "deadline": find_deadline(sentence.text, year, q.start) if kind == "target" else None,
-        "start": start,
-        "end": end,
-        "scope": scope,
-    })
-
-
-_ESTIMATE = re.compile("|".join(rules()["estimate_markers"]))
-_ESTIMATE_FROM = re.compile(rules()["estimate_from_here"])
-_PAST_OPENER = re.compile("|".join(load_json("structure.json")["past_paragraph_openers"]))
-_PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fa5]{2,6}?)(市|州|县|区|盟|地区|自治州)")
-_PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市", "州", "县", "区", "盟")
-
-
-def _names_other_place(metric: str, place: str | None) -> bool:
-    """True when the metric opens with a place name that is not the reporting government."""
-    m = _PLACE_PREFIX.match(metric)
-    if not m or m.group(1).startswith(("全", "本", "我")) or place is None:
-        return False
-    if metric.startswith("生产总值", m.end()):
-        return False  # 单位地区生产总值能耗: 地区生产总值 is the economy, not a place
-    short = place
-    for suffix in _PLACE_SUFFIXES:
-        if short.endswith(suffix) and len(short) > len(suffix) + 1:
-            short = short[: -len(suffix)]
-            break
-    return not (m.group(1).startswith(short) or short.startswith(m.group(1)))
-
-
-def target_period(
-    layout: ReportLayout, sentence: Sentence, measure: str, quote_start: int, figure_at: int | None = None
-) -> int | None:
-    """The year a target is for: 到2030年 names it; a multi-year plan without one has none.
-
-    The plan year wins when the paragraph speaks of 今年 or names the year, because
-    reports often put this year's targets under a "十五五" heading.
-    """
-    year = layout.year
-    before = sentence.text[: max(quote_start, 0) + 1]
-    m = _TARGET_YEAR.search(before)
-    if m and year and int(m.group(1)) != year:
-        return int(m.group(1))
-    for at in (max(quote_start, 0), 0):  # the quote's opening, or the sentence's (…4900亿公斤，力争达到5000亿公斤)
-        opening = _YEAR_AT.match(sentence.text, at)
-        if opening and year and int(opening.group()) > year:
-            return int(opening.group())  # 2000年粮食总产量要保证达到4900亿公斤 in the 1996 report
-    para = layout.paragraphs[sentence.paragraph]
-    # up to the figure: 今年 opening the quote itself (今年自治区财政科技投入再翻一番) names the year too
-    para_text = layout.norm[para.start : sentence.start + max(quote_start + 1, figure_at or 0)]
-    this_year = "今年" in para_text or (year is not None and f"{year}年" in para_text)
-    if plans_ahead_pattern(year, _MULTI_YEAR_WORDS).search(before) is not None or measure == "avg_growth":
-        return None
-    heading_names_year = year is not None and any(f"{year}年" in h for h in sentence.section)
-    section_multi = sentence.multi_year and not heading_names_year
-    if (section_multi or plans_ahead_pattern(year, _MULTI_YEAR_PARA_WORDS).search(para_text)) and not this_year:
-        return None
-    return year
-
-
-def _round(x: float) -> float:
-    """Multiplying out 1.95万 gives 19499.999…; round to the precision a report can state."""
-    return float(f"{x:.10g}")

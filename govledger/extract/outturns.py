@@ -24,9 +24,10 @@ from typing import Any
 
 from govledger.data import load_json
 from govledger.extract.drafts import Draft
-from govledger.extract.extractor import _names_other_place, extract_sentence
+from govledger.extract.extractor import extract_sentence
 from govledger.extract.metrics import catalogue, fits_unit, map_indicator, trim_metric
 from govledger.extract.numbers import Quantity
+from govledger.extract.placement import names_other_place
 from govledger.read.normalize import normalize_text
 from govledger.records import Record
 from govledger.structure.doctype import communique_rules as rules
@@ -204,7 +205,7 @@ def _sentence_outturns(
             dropped.add(d.metric)
         if indicator is None or d.metric in dropped:
             continue
-        if _names_other_place(d.metric, place):
+        if names_other_place(d.metric, place):
             dropped.add(d.metric)  # 成都市地区生产总值 in a provincial communiqué
             continue
         allowed = r["part_allowed"].get(indicator, [])
