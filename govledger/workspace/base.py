@@ -320,6 +320,8 @@ class WorkspaceBase:
         self._by_department: dict[tuple[int, int], tuple[list[TaskView], list[TaskView]]] = {}
         self._department_lists: dict[int, tuple[list[list[TaskView]], list[TaskView]]] = {}
         self._department_queues: dict[int, tuple[list[TaskView], list[TaskView]]] = {}
+        # (department, position of the report) → (the department's part of that report, its tasks as sort keys)
+        self._queue_runs: dict[tuple[int, int], tuple[list[TaskView], list[tuple[Any, ...]]]] = {}
         self._build_locks: dict[int, threading.Lock] = {}  # one rebuild of a report's views at a time
 
     def today(self) -> date:

@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import select
@@ -57,6 +58,7 @@ from govledger.workspace.views import (
 )
 
 URGENCY = ("overdue", "behind", "in_progress", "not_started", "done")  # 我的任务's order, the most pressing first
+_URGENCY_ORDER = {s: n for n, s in enumerate(URGENCY)}
 
 
 def record_row_deadline(record: RecordRow, fallback: date) -> date:
@@ -265,8 +267,17 @@ class ReadingMixin(ReportsMixin):
         views = self.department_views(department_id)
         memo = self._department_queues.get(department_id)
         if memo is None or memo[0] is not views:
-            order = {s: n for n, s in enumerate(URGENCY)}
-            queue = sorted((t for t in views if not t.n_children), key=lambda t: (order.get(t.status, 9), t.deadline))
+            # perf: each report's share is keyed and sorted once per change and the sorted runs merged (a write
+            # re-keyed all ~4,600 of a department's tasks: 16 ms of the 我的任务 page after every write)
+            runs: list[list[tuple[Any, ...]]] = []
+            for n, part in enumerate(self._department_lists[department_id][0]):
+                run = self._queue_runs.get((department_id, n))
+                if run is None or run[0] is not part:
+                    run = (part, sorted((_URGENCY_ORDER.get(t.status, 9), t.deadline, n, k, t)
+                                        for k, t in enumerate(part) if not t.n_children))
+                    self._queue_runs[(department_id, n)] = run
+                runs.append(run[1])
+            queue = [key[-1] for key in sorted(chain.from_iterable(runs))]  # (…, report, position) never tie
             memo = self._department_queues[department_id] = (views, queue)
         return memo[1]
 
