@@ -44,10 +44,18 @@ def same_subject(left: str) -> bool:
 
 def complete_bare_head(metric: str, before: str) -> str:
     """产量 after 粮食播种面积稳定在427万亩、: a bare head noun takes its sentence's subject."""
-    for subject in rules().get("bare_heads", {}).get(metric, ()):
-        if subject in before:
-            return subject + metric
-    return metric
+    strict = metric in rules()["bare_heads_named_alone"]
+    named = [(at, s) for s in rules()["bare_heads"].get(metric, ()) if (at := before.rfind(s)) >= 0
+             and (not strict or _opens_a_name(before, at))]
+    return max(named)[1] + metric if named else metric  # the nearest: 服务业发展势头良好，预计实现增加值370亿元
+
+
+_NAME_OPENERS = ("全市", "全省", "全区", "全州", "全县", "全年", "预计", "实现", "其中")
+
+
+def _opens_a_name(text: str, at: int) -> bool:
+    """服务业 at the start of a clause names the sector; inside 现代服务业投资 it is a part of another name."""
+    return at == 0 or not "\u4e00" <= text[at - 1] <= "\u9fff" or text[:at].endswith(_NAME_OPENERS)
 
 
 def index_to_change(indicator: str | None, q: Quantity) -> None:

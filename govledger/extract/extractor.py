@@ -73,6 +73,7 @@ _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
 _CLOSING_BOUNDS = ("以上", "左右", "以内", "以下")
 _OWN_LEVEL_VERB = re.compile(r"^[、，\s]*(?:达到|达|为|是)$")
 _TIMES_OF = re.compile(r"(?:是|为|相当于)(?:(?:19|20)\d\d年|“?十[一二三四五六七八九]?五”?)(?:末|期末|底)?(?:的)?$")
+_PERCENT_OF_BASE = re.compile(r"(?:恢复到|恢复至|是|为|相当于)(?:19|20)\d\d年(?:同期)?(?:水平)?的$")
 _YEAR_AT = re.compile(r"(?:19|20)\d\d(?=年)")
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
 _MODIFIER_HEAD_NEAR = re.compile(r"[^，。；、\d]{0,4}?" + rules()["modifier_heads"])
@@ -171,6 +172,13 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
             prev_end = group[-1].end
             i += len(group)
             continue
+        if q.kind == "rank" and _ranks_each_listed(last_list, d := _draft(text, boundary, left, q, drafts)):
+            # 城乡居民人均可支配收入分别达30400元和15000元，稳居中部省会城市首位: the rank of each listed level
+            drafts.extend(Draft(q, d.quote_start, x.metric, x.indicator, "rank", d.bound, d.strength) for x in last_list)
+            prev_end = q.end
+            i += 1
+            last_list = []
+            continue
         last_list = []
         items = shared_by_items(left, drafts)
         if items:
@@ -194,6 +202,12 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
     _settle_whole_and_part(text, kept)
     _share_closing_bound(text, kept)
     return kept
+
+
+def _ranks_each_listed(listed: list[Draft], rank: Draft) -> bool:
+    """A rank with no subject of its own right after a 分别 list of levels ranks every item of the list."""
+    return (len(listed) >= 2 and rank.measure == "rank" and rank.metric == listed[-1].metric
+            and all(x.measure == "value" and x.indicator for x in listed))
 
 
 def _share_closing_bound(text: str, drafts: list[Draft]) -> None:
@@ -295,7 +309,20 @@ def _is_modifier(text: str, q: Quantity) -> bool:
 
 _LEVEL_WORDS = ("总量", "规模", "总额", "总量规模")
 _MORE_RANKS = re.compile(r"[、和]第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?")
-_RANK_LEAD = re.compile(r"(?:攀升至|跃升至|上升至|升至|提升至|位居|位列|名列|排名|稳居|跃居|居|排|列|保持|进入)[^，。；、]{0,14}$")
+_RANK_LEAD = re.compile(r"攀升至|跃升至|上升至|升至|提升至|位居|位列|名列|排名|稳居|跃居|居|排|列|保持|进入")
+
+
+_RANK_NOUN = re.compile(r"(?:排名|排位|位次|名次)(?:有望)?$")
+
+
+def _before_rank_lead(left: str) -> str:
+    """城乡居民人均可支配收入保持全省第1 → 城乡居民人均可支配收入: cut at the last lead verb of the clause
+    (the first one may sit inside the name: 居民)."""
+    for m in reversed(list(_RANK_LEAD.finditer(left))):
+        tail = left[m.end():]
+        if len(tail) <= 14 and not any(c in tail for c in "，。；、"):
+            return _RANK_NOUN.sub("", left[: m.start()])  # 区域创新能力排名跃升至全国第二
+    return left
 
 
 def _rank_of_previous(text: str, quote_start: int, left: str, q: Quantity, prev: Draft) -> Draft:
@@ -370,10 +397,14 @@ def _rank_value(n: str | None) -> float | None:
 
 def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]) -> Draft:
     times_of = _TIMES_OF.search(left) if q.unit == "倍" else None
-    if times_of is not None:
-        # 生产总值2500亿元，是2008年的1.6倍: a level 1.6 times the base year's is a 60 % rise since then
-        d = _draft(text, boundary, left[: times_of.start()] + "增长", q, drafts)
-        q.value = round_stated(q.value - 1)
+    share_of_base = _PERCENT_OF_BASE.search(left) if q.kind == "percent" and q.unit == "%" else None
+    if times_of is not None or share_of_base is not None:
+        # 生产总值2500亿元，是2008年的1.6倍: a level 1.6 times the base year's is a 60 % rise since then;
+        # 投资增长21%，恢复到2019年的93%: a level at 93 % of the base year's is a 7 % fall since then
+        cut = times_of or share_of_base
+        assert cut is not None
+        d = _draft(text, boundary, left[: cut.start()] + "增长", q, drafts)
+        q.value = round_stated(q.value - (1 if times_of is not None else 100))
         d.measure, d.extra["quote_end"] = "cum_growth", q.end
         return d
     verb = change_verb(left)
@@ -392,9 +423,10 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         measure = "skip" if equal_rates else "growth"
     else:
         measure = classify_measure(q.kind, left, verb)
-    metric = complete_bare_head(trim_metric(left), text[: q.start])
+    written = trim_metric(left)
+    metric = complete_bare_head(written, text[: q.start])
     if q.kind == "rank":
-        metric = trim_metric(_RANK_LEAD.sub("", left))
+        metric = trim_metric(_before_rank_lead(left))
         if (metric in _LEVEL_WORDS or not metric) and drafts and measure == "rank":
             return _rank_of_previous(text, quote_start, left, q, drafts[-1])
     carried = False
@@ -435,7 +467,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         extra = {}
     if indicator is None and measure == "growth":
         indicator, metric = _subject_before_rate(metric, measure)
-    if indicator is not None and not carried and _continues_a_part(left, metric, drafts):
+    if indicator is not None and not carried and _continues_a_part(left, written, drafts):
         indicator = None
     if not carried and indicator is None:
         metric = name_the_thing(metric, text[q.end : q.end + 30])

@@ -40,6 +40,7 @@ from govledger.extract.qualifiers import (
     rules,
 )
 
+_EACH = re.compile(r"(?<![年平])[均都](?:比上年|同比)?(?:首次)?(?:增长|下降|提高|降低|达到|达|超过|保持|控制|实现|突破)")
 _SHARED = re.compile(r"[均都同](?:比上年)?(?:首次)?(?:增长|下降|提高|降低|达到|达|超过|保持|控制|实现|突破|迈上|跨过|跨越)")
 
 
@@ -57,7 +58,10 @@ def distribute(d: Draft, left: str) -> list[Draft]:
         return [d]  # 预算内投资、国债和债券资金70亿元: one total for the list
     if d.indicator is not None and names_a_joined_alias(metric):
         return [d]  # 货物和服务进出口总额均增长15%: one indicator whose name holds the 和
-    if "、" in metric:
+    pair = expand_urban_rural(metric, 2) if _EACH.search(left) else None
+    if pair:
+        items = pair  # 城乡居民人均可支配收入均增长14%左右: each of urban and rural
+    elif "、" in metric:
         items = split_items(metric)
     elif "和" in metric:
         parts = metric.split("和")
@@ -158,6 +162,8 @@ def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> 
         item_verb = change_verb(item + after) or (verb if change_verb(subject_raw) is None or shared_tail else None)
         # 城乡居民人均可支配收入年均分别增长…: the several-year marker sits in the shared subject
         lead = "".join(m for m in _SPAN_MARKERS if m in subject_raw and m not in item)
+        if (base := rules()["_cum"].search(subject_raw)) is not None and base.group() not in item:
+            lead += base.group()  # 城乡居民人均可支配收入比“十二五”末分别增长…: against the base, for each
         measure = "rank" if q.kind == "rank" else classify_measure(q.kind, left.replace(subject_raw, item + lead), item_verb)
         if _FROM.search(after):
             measure = "skip"  # 分别从42238元、24410元增加到…: the starting levels are no result (the next list is)

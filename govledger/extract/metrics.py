@@ -17,6 +17,7 @@ from govledger.data import load_json
 from govledger.extract.qualifiers import rules
 
 _ENUMERATOR = re.compile(rules()["enumerator_lead"])
+_BASE_YEAR_TAIL = re.compile(rules()["base_year_tail"])
 _INNER_SPACE = re.compile(r"(?<=\S) +(?=\S)")
 _TRAILING_YEAR = re.compile(r"(?:(?:到|至)?(?:19|20)\d\d年(?:底|末)?(?:的)?)$")
 _ESTIMATE_ASIDE = re.compile(r"[（(][^（）()]*(?:预计|下同|初步核算|快报)[^（）()]*(?:[）)]|$)")
@@ -118,6 +119,7 @@ def _verb_tail_regex() -> re.Pattern[str]:
     table = rules()
     words = table["increase_verbs"] + table["decrease_verbs"] + table["level_verbs"] + list(table["bound_prefix"])
     words += ["分别", "同比", "比上年", "较上年", "年均", "年平均", "累计", "均", "都", "总量", "规模", "达", "以上", "预计"]
+    words += ["确保", "力争", "争取", "努力"]  # 即GDP确保实现3500亿元: a strength word before the verb
     words += ["提高至", "提升至", "上升至", "攀升至", "增至", "降至", "下降至", "增长至", "至"]
     words += ["由负转正", "恢复到正增长", "恢复正增长", "实现正增长", "恢复到正", "转正"]  # GDP由负转正，增长1.5%
     words = sorted(set(words), key=len, reverse=True)
@@ -221,8 +223,10 @@ def trim_metric(left: str) -> str:
     text = _PLAN_PERIOD_LEAD.sub("", text).strip(_PUNCT) or text  # “十三五”时期生产总值
     text = _noise_regex().sub("", text).strip(_PUNCT)
     text = _LEADING_YEAR.sub("", text).strip(_PUNCT)  # 力争到2025年社会消费品零售总额: the year after the lead-in
+    text = _BASE_YEAR_TAIL.sub("", text).strip(_PUNCT)  # 死亡人数比2020年: the base, before its year goes
     text = _TRAILING_YEAR.sub("", text).strip(_PUNCT)  # 提高到2012年的32350元: the year the figure is of
     text = _verb_tail_regex().sub("", text).strip(_PUNCT)
+    text = _BASE_YEAR_TAIL.sub("", text).strip(_PUNCT)  # 比2019年增长8%: the base is not the name
     text = _noise_regex().sub("", text).strip(_PUNCT)
     return text
 
@@ -301,7 +305,9 @@ def split_items(subject: str) -> list[str]:
     items = [_complete_parallel(i, items[-1]) for i in items[:-1]] + [items[-1]]
     head = next((h for h in sorted(_HEADS, key=len, reverse=True) if items[-1].endswith(h)), None)
     if head:
-        items = [i if i.endswith(_HEADS) else i + head for i in items]
+        # 地区生产总值、财政收入: an item that is already a catalogue name keeps it
+        items = [i if i.endswith(_HEADS) or i.endswith(("量", "数")) or map_indicator(i, allow_bare=False) else i + head
+                 for i in items]  # …拥有量、…企业数量, 事故起数、死亡人数: already a measure
     return items
 
 

@@ -18,7 +18,7 @@ from govledger.data import load_json
 from govledger.read.normalize import normalize_text
 
 MASK = "■"
-_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_ARABIC = r"\d+(?:,\d{3})*(?:\. ?\d+)?"  # 184. 37亿元: a space typed after the point
 _CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
 _NUMBER = re.compile(f"(?P<a>{_ARABIC})|(?P<c>{_CHINESE})")
 _RANGE_SEP = "—-~至到"
@@ -141,7 +141,7 @@ def parse_chinese_numeral(s: str) -> float | None:
 def parse_number(s: str) -> float | None:
     """Value of an Arabic (1,200.5) or Chinese (一千二百) numeral."""
     if s and s[0].isdigit():
-        return float(s.replace(",", ""))
+        return float(s.replace(",", "").replace(" ", ""))
     return parse_chinese_numeral(s)
 
 
@@ -175,6 +175,12 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         if chinese:
             raw, tail = _split_chinese_multiplier(raw)
             unit_pos = start + len(raw)
+            if tail and masked.startswith(_MILESTONES, end) and m.group() in _MAGNITUDES and _reaches(masked, start):
+                # 迈上万亿台阶, 突破千亿大关: a round magnitude as a milestone, in the indicator's own unit
+                count, multiplier = _MAGNITUDES[m.group()]
+                found.append(Quantity(start, end, end, count, None, multiplier, None, table.multipliers[multiplier],
+                                      "amount", "", True))
+                continue
             if raw in ("", "万", "亿") or not table.may_start(masked, unit_pos):
                 continue  # 进一步, 一批: a Chinese numeral counts only with a unit right after it
         value = parse_number(raw)
@@ -224,7 +230,7 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         q = Quantity(start, q_end, num_end, value, None, written, base or None, factor, kind, suffix, chinese)
         if not _attach_pending(masked, q, bare, found):
             found.append(q)
-    if "翻" in masked:  # every doubling is written with 翻
+    if "翻" in masked or "倍增" in masked:  # every doubling is written with 翻 or 倍增
         found.extend(find_doublings(masked))
     if unitless:
         taken = {q.start for q in found}
@@ -257,15 +263,17 @@ def find_flat(masked: str) -> list[Quantity]:
 def _unitless_rates(
     masked: str, bare: list[tuple[int, int, float]], found: list[Quantity]
 ) -> list[Quantity]:
-    """增长45以上 in a list of percentages: the % was left out, not the meaning."""
-    if not any(q.kind == "percent" for q in found):
-        return []
+    """增长45以上 in a list of percentages: the % was left out, not the meaning; so is 居民消费价格指数控制在
+    103.5以内 (an index, 上年=100, which the extractor turns into a change)."""
+    in_rates = any(q.kind == "percent" for q in found)
     suffixes = ("以上", "左右", "以内", "以下")
     out = []
     for start, end, value in bare:
         follow = masked[end : end + 2]
         ends_clause = end >= len(masked) or masked[end] in "、，；。" or follow in suffixes
-        if _word_pattern("rate_verbs").search(masked, max(0, start - 3), start) and ends_clause and 0 < value < 100:
+        rate = in_rates and 0 < value < 100 and _word_pattern("rate_verbs").search(masked, max(0, start - 3), start)
+        index = 100 < value < 130 and _word_pattern("price_index_lead").search(masked, max(0, start - 12), start)
+        if (rate or index) and ends_clause:
             suffix = follow if follow in suffixes else ""
             out.append(Quantity(start, end + len(suffix), end, value, None, "", "%", 1.0, "percent", suffix, False))
     return out
@@ -282,7 +290,8 @@ def _unit_after_spaces(
     return (unit, skip) if unit is not None and unit[1] else (None, pos)
 
 
-_DOUBLING = re.compile(r"翻(?:了)?(?P<n>\d+|[一二两三四五六七八九十]+)番(?P<suffix>以上|多)?|翻番")
+# 倍增 is a doubling only as a clause's last word (规模工业增加值倍增，): 倍增计划 is a programme, 1.5倍增长 a rise
+_DOUBLING = re.compile(r"翻(?:了)?(?P<n>\d+|[一二两三四五六七八九十]+)番(?P<suffix>以上|多)?|翻番|(?<![\d双])倍增(?=[，。；、）])")
 
 
 def find_doublings(masked: str) -> list[Quantity]:
@@ -297,6 +306,18 @@ def find_doublings(masked: str) -> list[Quantity]:
         factor = (2**n - 1) * 100 / n
         out.append(Quantity(m.start(), m.end(), end, n, None, "番", "%", factor, "times", suffix))
     return out
+
+
+_MILESTONES = ("台阶", "大关")
+_MILESTONE_VERBS = ("迈上", "跨上", "跨过", "跨越", "突破", "站上", "跃上", "迈入", "跨入", "达到", "超过", "登上", "迈过")
+
+
+def _reaches(masked: str, start: int) -> bool:
+    """迈上万亿台阶 reaches the level; 再跨百亿台阶 adds one more step of a hundred million (not the level)."""
+    return masked[max(0, start - 2) : start] in _MILESTONE_VERBS and masked[start - 3 : start - 2] != "再"
+
+
+_MAGNITUDES = {"十亿": (10.0, "亿"), "百亿": (100.0, "亿"), "千亿": (1000.0, "亿"), "万亿": (1.0, "万亿")}
 
 
 def _chinese_ok(raw: str, written: str, base: str, kind: str, table: UnitTable) -> bool:
