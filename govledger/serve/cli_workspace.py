@@ -291,7 +291,7 @@ def serve(
     else:
         err_console.print(f"workspace on http://{host}:{port}/  (public views: /public, API docs: /api/docs)")
     uvicorn.run(create_app(ws, secure_cookies=secure_cookies, public_docs=public_docs, read_only=public_only,
-                           public_scope=public_reports), host=host, port=port, log_level="warning")
+                           public_scope=public_reports, warm_views=True), host=host, port=port, log_level="warning")
 
 
 @app.command("public")

@@ -175,3 +175,24 @@ def test_a_task_changed_without_a_version_bump_still_refreshes(api: Api) -> None
     now = ws.task(task.id)
     assert now.content == "未经服务层的修改" and now.version == task.version + 1
     assert ws.all_views(api.report_id) == _fresh(api)
+
+
+def test_the_server_builds_every_view_when_it_starts(api: Api) -> None:
+    """``govledger serve`` warms the views in the background at start-up (and after midnight): the first
+    我的任务 of a new server reads built views, and they equal a fresh build."""
+    from fastapi.testclient import TestClient
+
+    from govledger.serve.workspace.app import create_app
+
+    ws = Workspace(api.ws.store, today=TODAY)
+    assert not ws._cache
+    app = create_app(ws, warm_views=True)
+    with TestClient(app):
+        assert app.state.warmer.ready.wait(60), "the views were not built in the background"
+    assert set(ws._cache) >= {api.report_id}
+    assert ws._cache[api.report_id].views == _fresh(api)
+    queues = {d: ws._department_queues[d][1] for d in api.depts.values()}  # every department's 我的任务, sorted
+    assert all(q is ws.department_queue(d) for d, q in queues.items())  # a request reuses them
+    assert sum(len(q) for q in queues.values()) == sum(1 for v in _fresh(api) if v.lead_id and not v.n_children)
+    # the app tests build leave it off: no thread, nothing built behind their back
+    assert create_app(Workspace(api.ws.store, today=TODAY)).state.warmer is None

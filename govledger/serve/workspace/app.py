@@ -118,7 +118,7 @@ def templates() -> Jinja2Templates:
 
 
 def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool = False, read_only: bool = False,
-               public_scope: str | None = None) -> FastAPI:
+               public_scope: str | None = None, warm_views: bool = False) -> FastAPI:
     """The app over an opened ``Workspace``; ``secure_cookies`` for deployments behind HTTPS.
 
     ``read_only`` serves the public views alone (no log-in, no workspace, no ``/api/v1``);
@@ -128,6 +128,9 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
     ``public_docs`` serves the API description (``/api/docs``, ``/api/v1/openapi.json``) without a log-in;
     by default only logged-in users see it. Swagger UI comes from the ``swagger-ui-bundle`` package's own
     files, so the docs work on a closed network and under the pages' ``script-src 'self'``.
+
+    ``warm_views`` builds every report's task views in a background thread at start-up and after each
+    midnight (``warmer.py``); the server commands turn it on, tests leave it off.
     """
     from govledger.serve.workspace import api, docs, jobs, pages, projects_pages, public
     from govledger.serve.workspace.guard import RequestGuard
@@ -143,6 +146,13 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False, public_docs: bool
     app.state.public = None  # the ``PublicViews`` of the workspace's store, made on first use (``public_views``)
     app.add_middleware(RequestGuard, identify=lambda headers: has_credential(app, headers))
     app.router.on_shutdown.append(jobs.shutdown)
+    app.state.warmer = None
+    if warm_views and not read_only:
+        from govledger.serve.workspace.warmer import ViewWarmer
+
+        warmer = app.state.warmer = ViewWarmer(ws)
+        app.router.on_startup.append(warmer.start)
+        app.router.on_shutdown.append(warmer.stop)
     app.mount("/static/workspace", StaticFiles(directory=str(HERE / "static")), name="workspace-static")
     if not read_only:
         docs.mount(app)
@@ -238,7 +248,7 @@ def app_from_env() -> FastAPI:
 
     read_only = os.environ.get("GOVLEDGER_READ_ONLY", "").lower() in ("1", "true", "yes")
     return create_app(Workspace(open_store(None)), read_only=read_only,
-                      public_scope=os.environ.get("GOVLEDGER_PUBLIC_SCOPE") or None)
+                      public_scope=os.environ.get("GOVLEDGER_PUBLIC_SCOPE") or None, warm_views=True)
 
 
 def public_views(request: Request) -> Any:
