@@ -59,8 +59,9 @@ def _opens_a_name(text: str, at: int) -> bool:
 
 
 def index_to_change(indicator: str | None, q: Quantity) -> None:
-    """居民消费价格指数控制在103.5%左右 is a 3.5% rise: a price index over 100 becomes the change."""
-    if indicator == "cpi" and q.kind == "percent" and 100 < q.value < 130:
+    """居民消费价格指数控制在103.5%左右 is a 3.5% rise, 为99.6% a 0.4% fall: a price index (上年=100) becomes the
+    change (no consumer-price change is 90 % or more in a year)."""
+    if indicator == "cpi" and q.kind == "percent" and 90 < q.value < 130 and q.value != 100:
         q.value = round(q.value - 100, 6)
         if q.value_max is not None and 100 < q.value_max < 130:
             q.value_max = round(q.value_max - 100, 6)

@@ -204,6 +204,26 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
     return kept
 
 
+_ZONE = re.compile(rules()["zone_subjects"])
+_COUNTED = re.compile(r"[\d个家所批首和及与]")
+_SUBJECTLESS = re.compile(rules()["subjectless_openers"])
+
+
+def _in_a_zone(text: str, at: int) -> bool:
+    """高新区“一区多园”发展格局初步形成，实现生产总值120亿元: the figure is the zone's, not the city's.
+
+    The figure's clause opens on a verb (实现, 完成), so its subject is that of the clause before, and that
+    clause opens on a zone; a clause with a subject of its own (综合保税区通过验收，外贸进出口232.4亿元)
+    or a zone counted (新增绿色工业园区21个) does not make a part."""
+    clause = _last_delim(text, at)
+    if not _SUBJECTLESS.match(text, clause) or clause == 0:
+        return False
+    before = _last_delim(text, clause - 1)
+    opening = text[before:clause].lstrip("，；：、 ")
+    zone = _ZONE.search(opening[:12])
+    return zone is not None and zone.start() <= 4 and not _COUNTED.search(opening[: zone.start()])
+
+
 def _ranks_each_listed(listed: list[Draft], rank: Draft) -> bool:
     """A rank with no subject of its own right after a 分别 list of levels ranks every item of the list."""
     return (len(listed) >= 2 and rank.measure == "rank" and rank.metric == listed[-1].metric
@@ -467,7 +487,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         extra = {}
     if indicator is None and measure == "growth":
         indicator, metric = _subject_before_rate(metric, measure)
-    if indicator is not None and not carried and _continues_a_part(left, written, drafts):
+    if indicator is not None and not carried and (_continues_a_part(left, written, drafts) or _in_a_zone(text, q.start)):
         indicator = None
     if not carried and indicator is None:
         metric = name_the_thing(metric, text[q.end : q.end + 30])

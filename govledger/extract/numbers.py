@@ -309,7 +309,7 @@ def find_doublings(masked: str) -> list[Quantity]:
 
 
 _MILESTONES = ("台阶", "大关")
-_MILESTONE_VERBS = ("迈上", "跨上", "跨过", "跨越", "突破", "站上", "跃上", "迈入", "跨入", "达到", "超过", "登上", "迈过")
+_MILESTONE_VERBS = ("迈上", "跨上", "跨过", "跨越", "突破", "站上", "站稳", "跃上", "迈入", "跨入", "达到", "超过", "登上", "迈过")
 
 
 def _reaches(masked: str, start: int) -> bool:
