@@ -50,7 +50,7 @@ def complete_bare_head(metric: str, before: str) -> str:
     return max(named)[1] + metric if named else metric  # the nearest: 服务业发展势头良好，预计实现增加值370亿元
 
 
-_NAME_OPENERS = ("全市", "全省", "全区", "全州", "全县", "全年", "预计", "实现", "其中")
+_NAME_OPENERS = ("全市", "全省", "全区", "全州", "全县", "全年", "预计", "实现", "其中", "新增", "力争", "确保")
 
 
 def _opens_a_name(text: str, at: int) -> bool:
