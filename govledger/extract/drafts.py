@@ -10,6 +10,11 @@ from govledger.extract.qualifiers import change_verb, rules
 
 QUOTE_LEAD = " 、和及与，\n\r\t\u3000"
 CARRY = re.compile(rules()["carry_glue"])
+LEVEL_WORDS = ("总量", "规模", "总额", "总量规模")  # 经济总量突破4000亿元: trimmed as a verb tail, yet part of the name
+# 是2008年的1.6倍 / 恢复到2019年的93%: a level against a base year's, which is a change since then
+# (是“十二五”的1.3倍 compares two plans' totals, which the schema leaves out: only a plan's end is a base)
+TIMES_OF = re.compile(r"(?:是|为|相当于)(?:(?:19|20)\d\d年(?:末|底)?|“?十[一二三四五六七八九]?五”?(?:末|期末)|五年前)(?:的)?$")
+PERCENT_OF_BASE = re.compile(r"(?:恢复到|恢复至|是|为|相当于)(?:19|20)\d\d年(?:同期)?(?:水平)?的$")
 PLAN_SHARE = re.compile(rules()["plan_share"])
 
 
@@ -74,3 +79,11 @@ def price_change(indicator: str | None, measure: str, metric: str = "") -> str:
         return measure
     names_rate = any(word in metric for word in ("增长", "增速", "涨幅", "增幅"))
     return "growth" if indicator == "cpi" or (indicator and names_rate) else measure
+
+
+def times_of_base(q: Quantity, left: str) -> bool:
+    """分别是2010年的2倍、1.9倍: each figure of a list against the base year becomes its change since then."""
+    if q.unit == "倍" and TIMES_OF.search(left.replace("分别", "")):
+        q.value = float(f"{q.value - 1:.10g}")
+        return True
+    return False

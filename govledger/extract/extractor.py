@@ -14,8 +14,11 @@ import math
 import re
 
 from govledger.extract.drafts import (
+    LEVEL_WORDS,
+    PERCENT_OF_BASE,
     PLAN_SHARE,
     QUOTE_LEAD,
+    TIMES_OF,
     Draft,
     change_verb_tail,
     complete_bare_head,
@@ -72,8 +75,6 @@ _FROM = re.compile(rules()["from_markers"])
 _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
 _CLOSING_BOUNDS = ("以上", "左右", "以内", "以下")
 _OWN_LEVEL_VERB = re.compile(r"^[、，\s]*(?:达到|达|为|是)$")
-_TIMES_OF = re.compile(r"(?:是|为|相当于)(?:(?:19|20)\d\d年|“?十[一二三四五六七八九]?五”?)(?:末|期末|底)?(?:的)?$")
-_PERCENT_OF_BASE = re.compile(r"(?:恢复到|恢复至|是|为|相当于)(?:19|20)\d\d年(?:同期)?(?:水平)?的$")
 _YEAR_AT = re.compile(r"(?:19|20)\d\d(?=年)")
 _MODIFIER_HEAD = re.compile(rules()["modifier_heads"])
 _MODIFIER_HEAD_NEAR = re.compile(r"[^，。；、\d]{0,4}?" + rules()["modifier_heads"])
@@ -173,10 +174,15 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
             i += len(group)
             continue
         if q.kind == "rank" and _ranks_each_listed(last_list, d := _draft(text, boundary, left, q, drafts)):
-            # 城乡居民人均可支配收入分别达30400元和15000元，稳居中部省会城市首位: the rank of each listed level
-            drafts.extend(Draft(q, d.quote_start, x.metric, x.indicator, "rank", d.bound, d.strength) for x in last_list)
-            prev_end = q.end
-            i += 1
+            # 城乡居民人均可支配收入分别达30400元和15000元，稳居中部省会城市首位: the rank of each listed level;
+            # 进出口总额、出口总额分别达11000亿元和6500亿元，稳居…第5位和第4位: one rank each, in order
+            ranks = _rank_run(text, quantities, i)
+            if len(ranks) != len(last_list):
+                ranks = [q] * len(last_list)
+            drafts.extend(Draft(r, d.quote_start, x.metric, x.indicator, "rank", d.bound, d.strength)
+                          for r, x in zip(ranks, last_list, strict=True))
+            prev_end = ranks[-1].end
+            i += len(set(map(id, ranks)))
             last_list = []
             continue
         last_list = []
@@ -227,7 +233,18 @@ def _in_a_zone(text: str, at: int) -> bool:
 def _ranks_each_listed(listed: list[Draft], rank: Draft) -> bool:
     """A rank with no subject of its own right after a 分别 list of levels ranks every item of the list."""
     return (len(listed) >= 2 and rank.measure == "rank" and rank.metric == listed[-1].metric
-            and all(x.measure == "value" and x.indicator for x in listed))
+            and all(x.measure == "value" for x in listed) and any(x.indicator for x in listed))
+
+
+def _rank_run(text: str, quantities: list[Quantity], i: int) -> list[Quantity]:
+    """第5位和第4位: the ranks that follow one another, joined by 、/和."""
+    run = [quantities[i]]
+    for q in quantities[i + 1 :]:
+        gap = text[run[-1].end : q.start]
+        if q.kind != "rank" or len(gap) > 1 or any(ch not in "、和及" for ch in gap):
+            break
+        run.append(q)
+    return run
 
 
 def _share_closing_bound(text: str, drafts: list[Draft]) -> None:
@@ -327,7 +344,6 @@ def _is_modifier(text: str, q: Quantity) -> bool:
     return False
 
 
-_LEVEL_WORDS = ("总量", "规模", "总额", "总量规模")
 _MORE_RANKS = re.compile(r"[、和]第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?")
 _RANK_LEAD = re.compile(r"攀升至|跃升至|上升至|升至|提升至|位居|位列|名列|排名|稳居|跃居|居|排|列|保持|进入")
 
@@ -385,7 +401,7 @@ def _listed_bound(left: str, q: Quantity, prev: Draft) -> str:
 
 
 def _names_level(left: str) -> bool:
-    return any(word in left for word in _LEVEL_WORDS)
+    return any(word in left for word in LEVEL_WORDS)
 
 
 def find_ranks(text: str, masked: str) -> list[Quantity]:
@@ -416,8 +432,8 @@ def _rank_value(n: str | None) -> float | None:
 
 
 def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]) -> Draft:
-    times_of = _TIMES_OF.search(left) if q.unit == "倍" else None
-    share_of_base = _PERCENT_OF_BASE.search(left) if q.kind == "percent" and q.unit == "%" else None
+    times_of = TIMES_OF.search(left) if q.unit == "倍" else None
+    share_of_base = PERCENT_OF_BASE.search(left) if q.kind == "percent" and q.unit == "%" else None
     if times_of is not None or share_of_base is not None:
         # 生产总值2500亿元，是2008年的1.6倍: a level 1.6 times the base year's is a 60 % rise since then;
         # 投资增长21%，恢复到2019年的93%: a level at 93 % of the base year's is a 7 % fall since then
@@ -439,7 +455,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
             measure = "skip"  # a rank of growth, not of the level
     elif q.unit == "持平":
         # 同比持平 of a level is a growth of 0; 增幅与上年持平 says two growth rates were equal
-        equal_rates = any(w in left for w in _GROWTH_OF) or (drafts and drafts[-1].measure == "growth")
+        equal_rates = any(w in left for w in _GROWTH_OF) or (
+            drafts and drafts[-1].measure == "growth" and not trim_metric(left))  # …，公共财政预算收入与上年持平: its own
         measure = "skip" if equal_rates else "growth"
     else:
         measure = classify_measure(q.kind, left, verb)
@@ -447,7 +464,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     metric = complete_bare_head(written, text[: q.start])
     if q.kind == "rank":
         metric = trim_metric(_before_rank_lead(left))
-        if (metric in _LEVEL_WORDS or not metric) and drafts and measure == "rank":
+        if (metric in LEVEL_WORDS or not metric) and drafts and measure == "rank":
             return _rank_of_previous(text, quote_start, left, q, drafts[-1])
     carried = False
     if metric and drafts and _PREDICATE.match(metric) and left.lstrip().startswith("、"):
@@ -481,7 +498,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         extra: dict[str, object] = {"carried": True}
     else:
         indicator = map_indicator(metric, measure) or map_indicator(metric + (verb or ""), measure)
-        for level_word in _LEVEL_WORDS:  # 经济总量突破4000亿元: 总量 was trimmed as a verb tail
+        for level_word in LEVEL_WORDS:  # 经济总量突破4000亿元: 总量 was trimmed as a verb tail
             if indicator is None and metric and metric + level_word in left:
                 indicator = map_indicator(metric + level_word, measure)
         extra = {}
@@ -498,6 +515,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     if indicator and q.base_unit is None and q.kind == "amount":
         q.base_unit = default_unit(indicator)
     measure = price_change(indicator, measure, metric)
+    if indicator == "cpi" and measure == "cum_growth" and not _YEAR_AT.search(left):
+        measure = "growth"  # 居民消费价格指数累计上涨2.5%: the year's running total, not a change over years
     if q.unit == "番" and q.value >= 2:
         measure = "cum_growth"  # 翻了七番: several doublings take several years
     bound = classify_bound(left, q.suffix)

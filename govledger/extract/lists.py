@@ -19,6 +19,7 @@ from govledger.extract.drafts import (
     complete_bare_head,
     index_to_change,
     price_change,
+    times_of_base,
 )
 from govledger.extract.metrics import (
     expand_urban_rural,
@@ -165,6 +166,8 @@ def respectively(text: str, boundary: int, left: str, group: list[Quantity]) -> 
         if (base := rules()["_cum"].search(subject_raw)) is not None and base.group() not in item:
             lead += base.group()  # 城乡居民人均可支配收入比“十二五”末分别增长…: against the base, for each
         measure = "rank" if q.kind == "rank" else classify_measure(q.kind, left.replace(subject_raw, item + lead), item_verb)
+        if times_of_base(q, after):
+            measure = "cum_growth"  # 分别是2010年的2倍、1.9倍
         if _FROM.search(after):
             measure = "skip"  # 分别从42238元、24410元增加到…: the starting levels are no result (the next list is)
         indicator = map_indicator(metric, measure, allow_bare=False)
@@ -188,7 +191,7 @@ def continue_list(text: str, boundary: int, left: str, group: list[Quantity], it
     quote_start = boundary + len(left) - len(left.lstrip(QUOTE_LEAD))
     out = []
     for q, item in zip(group, items, strict=True):
-        measure = classify_measure(q.kind, left, verb)
+        measure = "cum_growth" if times_of_base(q, left) else classify_measure(q.kind, left, verb)
         indicator = item.indicator if fits_unit(item.indicator, q.base_unit) else None
         sign = -1.0 if is_decrease(verb) else 1.0
         d = Draft(q, quote_start, item.metric, indicator, measure, classify_bound(left, q.suffix),

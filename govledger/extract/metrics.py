@@ -227,6 +227,7 @@ def trim_metric(left: str) -> str:
     text = _TRAILING_YEAR.sub("", text).strip(_PUNCT)  # 提高到2012年的32350元: the year the figure is of
     text = _verb_tail_regex().sub("", text).strip(_PUNCT)
     text = _BASE_YEAR_TAIL.sub("", text).strip(_PUNCT)  # 比2019年增长8%: the base is not the name
+    text = _TRAILING_YEAR.sub("", text).strip(_PUNCT)  # 生产总值到2021年超过万亿元
     text = _noise_regex().sub("", text).strip(_PUNCT)
     return text
 

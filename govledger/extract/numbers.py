@@ -181,6 +181,11 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
                 found.append(Quantity(start, end, end, count, None, multiplier, None, table.multipliers[multiplier],
                                       "amount", "", True))
                 continue
+            if m.group() == "万亿" and _reaches(masked, start) and (unit := table.match(masked, start)) and unit[1]:
+                # 到2021年超过万亿元: one 万亿 (千亿元 and 百亿元 have a numeral of their own)
+                found.append(Quantity(start, start + len(unit[0]), start + len(unit[0]), 1.0, None, unit[0], unit[1],
+                                      unit[2], unit[3], "", True))
+                continue
             if raw in ("", "万", "亿") or not table.may_start(masked, unit_pos):
                 continue  # 进一步, 一批: a Chinese numeral counts only with a unit right after it
         value = parse_number(raw)

@@ -12,7 +12,8 @@ import re
 
 from govledger.data import load_json
 from govledger.extract.deadlines import find_deadline
-from govledger.extract.drafts import Draft
+from govledger.extract.drafts import LEVEL_WORDS, Draft
+from govledger.extract.metrics import fits_unit, map_indicator
 from govledger.extract.qualifiers import rules
 from govledger.extract.scope import SEVERAL, record_scope
 from govledger.records import Record, trusted_record
@@ -51,6 +52,10 @@ def place_draft(
     q = d.q
     if d.indicator and names_other_place(d.metric, layout.place):
         d.indicator = None  # 临夏州经济总量: a part of the province, not the province
+    elif d.indicator is None and d.measure != "qualitative" and (own := _without_own_name(d.metric, layout.place)):
+        # 东莞经济总量名列全国第21位 (总量 trimmed as a level word)
+        named = next((i for w in ("", *LEVEL_WORDS) if (i := map_indicator(own + w, d.measure))), None)
+        d.indicator = named if fits_unit(named, d.q.base_unit) else None
     qualitative = d.measure == "qualitative"
     value = None if qualitative else d.sign * q.value
     value_max = None if qualitative or q.value_max is None else d.sign * q.value_max
@@ -106,6 +111,21 @@ _PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fa5]{2,6}?)(市|州|县|区|盟|地区
 _PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市", "州", "县", "区", "盟")
 
 
+def _short_name(place: str) -> str:
+    for suffix in _PLACE_SUFFIXES:
+        if place.endswith(suffix) and len(place) > len(suffix) + 1:
+            return place[: -len(suffix)]
+    return place
+
+
+def _without_own_name(metric: str, place: str | None) -> str:
+    """东莞经济总量 in 东莞市's report → 经济总量 (the reporting government's own name, without 市), else ""."""
+    if place is None:
+        return ""
+    short = _short_name(place)
+    return metric[len(short) :] if len(short) >= 2 and metric.startswith(short) and len(metric) > len(short) + 1 else ""
+
+
 def names_other_place(metric: str, place: str | None) -> bool:
     """True when the metric opens with a place name that is not the reporting government."""
     m = _PLACE_PREFIX.match(metric)
@@ -113,11 +133,7 @@ def names_other_place(metric: str, place: str | None) -> bool:
         return False
     if metric.startswith("生产总值", m.end()):
         return False  # 单位地区生产总值能耗: 地区生产总值 is the economy, not a place
-    short = place
-    for suffix in _PLACE_SUFFIXES:
-        if short.endswith(suffix) and len(short) > len(suffix) + 1:
-            short = short[: -len(suffix)]
-            break
+    short = _short_name(place)
     return not (m.group(1).startswith(short) or short.startswith(m.group(1)))
 
 
