@@ -59,16 +59,20 @@ from govledger.extract.qualifiers import (
     is_decrease,
     rules,
 )
+from govledger.extract.ranks import (
+    before_rank_lead,
+    find_ranks,
+    names_level,
+    rank_of_previous,
+    rank_run,
+    ranks_each_listed,
+)
 from govledger.read.normalize import normalize_text
 from govledger.records import Record
 from govledger.structure.layout import ReportLayout
 from govledger.structure.plans import past_markers as past_markers_of
 
 _CLAUSE_DELIMS = "，；：,:"
-_RANK = re.compile(
-    r"(?:居|位居|位列|名列|排名|排|列|稳居|跃居|保持|升至|跃升至|上升至|进入)"
-    r"(?P<scope>(?:[^，。；、\d]|(?:19|20)\d\d年){0,12}?)(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?|(?P<first>首位|榜首))"
-)
 _LISTED = re.compile(r"[、和及与]")
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
 _FROM = re.compile(rules()["from_markers"])
@@ -173,10 +177,10 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
             prev_end = group[-1].end
             i += len(group)
             continue
-        if q.kind == "rank" and _ranks_each_listed(last_list, d := _draft(text, boundary, left, q, drafts)):
+        if q.kind == "rank" and ranks_each_listed(last_list, d := _draft(text, boundary, left, q, drafts)):
             # 城乡居民人均可支配收入分别达30400元和15000元，稳居中部省会城市首位: the rank of each listed level;
             # 进出口总额、出口总额分别达11000亿元和6500亿元，稳居…第5位和第4位: one rank each, in order
-            ranks = _rank_run(text, quantities, i)
+            ranks = rank_run(text, quantities, i)
             if len(ranks) != len(last_list):
                 ranks = [q] * len(last_list)
             drafts.extend(Draft(r, d.quote_start, x.metric, x.indicator, "rank", d.bound, d.strength)
@@ -230,23 +234,6 @@ def _in_a_zone(text: str, at: int) -> bool:
     return zone is not None and zone.start() <= 4 and not _COUNTED.search(opening[: zone.start()])
 
 
-def _ranks_each_listed(listed: list[Draft], rank: Draft) -> bool:
-    """A rank with no subject of its own right after a 分别 list of levels ranks every item of the list."""
-    return (len(listed) >= 2 and rank.measure == "rank" and rank.metric == listed[-1].metric
-            and all(x.measure == "value" for x in listed) and any(x.indicator for x in listed))
-
-
-def _rank_run(text: str, quantities: list[Quantity], i: int) -> list[Quantity]:
-    """第5位和第4位: the ranks that follow one another, joined by 、/和."""
-    run = [quantities[i]]
-    for q in quantities[i + 1 :]:
-        gap = text[run[-1].end : q.start]
-        if q.kind != "rank" or len(gap) > 1 or any(ch not in "、和及" for ch in gap):
-            break
-        run.append(q)
-    return run
-
-
 def _share_closing_bound(text: str, drafts: list[Draft]) -> None:
     """出栏生猪600万头、蔬菜总产量450万吨以上: a qualifier written once after the last figure of a 、 list
     applies to every item (LEDGER_SCHEMA: "分别增长8%、10%左右")."""
@@ -258,7 +245,6 @@ def _share_closing_bound(text: str, drafts: list[Draft]) -> None:
                 and a.measure == b.measure and text[a.q.end : b.quote_start].strip() == "、"):
             a.bound = b.bound
             a.extra["shared_bound"] = True
-
 
 
 def _continues_a_part(left: str, metric: str, drafts: list[Draft]) -> bool:
@@ -344,36 +330,6 @@ def _is_modifier(text: str, q: Quantity) -> bool:
     return False
 
 
-_MORE_RANKS = re.compile(r"[、和]第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:位|名)?")
-_RANK_LEAD = re.compile(r"攀升至|跃升至|上升至|升至|提升至|位居|位列|名列|排名|稳居|跃居|居|排|列|保持|进入")
-
-
-_RANK_NOUN = re.compile(r"(?:排名|排位|位次|名次)(?:有望)?$")
-
-
-def _before_rank_lead(left: str) -> str:
-    """城乡居民人均可支配收入保持全省第1 → 城乡居民人均可支配收入: cut at the last lead verb of the clause
-    (the first one may sit inside the name: 居民)."""
-    for m in reversed(list(_RANK_LEAD.finditer(left))):
-        tail = left[m.end():]
-        if len(tail) <= 14 and not any(c in tail for c in "，。；、"):
-            return _RANK_NOUN.sub("", left[: m.start()])  # 区域创新能力排名跃升至全国第二
-    return left
-
-
-def _rank_of_previous(text: str, quote_start: int, left: str, q: Quantity, prev: Draft) -> Draft:
-    """A rank with no subject of its own ranks the figure before it.
-
-    实际利用外资2.2亿美元、居全省第2位 and 增长55.5%，总量位居全区第一 rank the
-    level; 增长13%、保持全省第2位 ranks the growth rate (no record); 由第49位攀升至
-    第45位 gives the end state of the same ranking.
-    """
-    measure = "rank"
-    if prev.q.kind != "rank" and prev.measure in ("growth", "avg_growth") and not _names_level(left):
-        measure = "skip"
-    return Draft(q, quote_start, prev.metric, prev.indicator, measure, "exact", classify_strength(text[: q.start]))
-
-
 _YEAR_LEAD = re.compile(r"^(?:(?:19|20)\d\d|■■■■)年(?:底|末|全年)?")
 _VERB_OR_FIGURE = re.compile(
     r"\d|连跨|跨越|跨过|迈上|突破|达到|达|增长|实现|完成|超过|首次|再上|站上|跃上|由负转正|转正|恢复|[一二三四]季度|上半年|前三季度"
@@ -398,37 +354,6 @@ def _listed_bound(left: str, q: Quantity, prev: Draft) -> str:
     if own == "exact" and _OWN_LEVEL_VERB.search(left):
         return own  # 突破100亿斤、达101亿斤: the second figure has its own verb and says the exact level
     return prev.bound if own == "exact" and not q.suffix and not prev.q.suffix else own
-
-
-def _names_level(left: str) -> bool:
-    return any(word in left for word in LEVEL_WORDS)
-
-
-def find_ranks(text: str, masked: str) -> list[Quantity]:
-    """居全省第1位, 全国首位: the position of the indicator's own level."""
-    out: list[Quantity] = []
-    for m in _RANK.finditer(text):
-        n = m.group("n")
-        value = 1.0 if m.group("first") else _rank_value(n)
-        if value is None:
-            continue
-        start = m.start("n") - 1 if n else m.start("first")
-        out.append(Quantity(start, m.end(), m.end(), value, None, "位", "位", 1.0, "rank", "", False))
-        pos = m.end()
-        while (more := _MORE_RANKS.match(text, pos)) is not None:  # 分别跃居全国第3、第5、第7位
-            extra = _rank_value(more.group("n"))
-            if extra is None:
-                break
-            out.append(Quantity(more.start("n") - 1, more.end(), more.end(), extra, None, "位", "位", 1.0, "rank", "",
-                                False))
-            pos = more.end()
-    return out
-
-
-def _rank_value(n: str | None) -> float | None:
-    from govledger.extract.numbers import parse_number
-
-    return parse_number(n) if n else None
 
 
 def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]) -> Draft:
@@ -463,9 +388,9 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     written = trim_metric(left)
     metric = complete_bare_head(written, text[: q.start])
     if q.kind == "rank":
-        metric = trim_metric(_before_rank_lead(left))
+        metric = trim_metric(before_rank_lead(left))
         if (metric in LEVEL_WORDS or not metric) and drafts and measure == "rank":
-            return _rank_of_previous(text, quote_start, left, q, drafts[-1])
+            return rank_of_previous(text, quote_start, left, q, drafts[-1])
     carried = False
     if metric and drafts and _PREDICATE.match(metric) and left.lstrip().startswith("、"):
         metric = ""  # 总值达到5.53万亿元、稳居全国前十强、增长4.8%: a predicate, same subject
@@ -491,7 +416,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
                           classify_strength(text[: q.start]), sign_verb)
         if verb is None and prev.q.kind == q.kind == "percent" and prev.measure in ("growth", "avg_growth"):
             measure = prev.measure  # 增长6.5%左右，努力争取7.5%: the stretch figure of the same growth
-        if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth") and not _names_level(left):
+        if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth") and not names_level(left):
             measure = "skip"  # 增长13%、保持全国第2位: the rank of the growth rate
     if carried:
         indicator = drafts[-1].indicator
