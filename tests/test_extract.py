@@ -183,6 +183,30 @@ def test_qualitative_targets_name_a_catalogue_metric(text: str, indicators: list
     assert [d.indicator for d in qualitative_targets(text)] == indicators
 
 
+@pytest.mark.parametrize(("text", "anywhere", "in_list"), [
+    # a catalogue metric with a qualitative predicate: in the list of main targets, or anywhere in the plan
+    ("外贸进出口、实际利用外资稳中提质。", [], ["foreign_trade", "foreign_investment"]),
+    ("进出口总额保持正增长。", [], ["foreign_trade"]),
+    ("社会消费品零售总额稳定增长，常住人口城镇化率持续提高。", [], ["retail_sales", "urbanization_rate"]),
+    ("居民人均可支配收入增幅高于GDP增幅。", ["resident_income"], ["resident_income"]),
+    ("城乡居民人均可支配收入高于经济增速。", ["resident_income"], ["resident_income"]),
+    ("居民收入和经济发展实现同步增长。", ["resident_income"], ["resident_income"]),
+    ("单位GDP能耗、主要污染物排放总量在省下达指标以内。", ["energy_intensity"], ["energy_intensity"]),
+    ("城镇登记失业率、居民消费价格涨幅控制在省定范围内。", ["unemployment_registered", "cpi"],
+     ["unemployment_registered", "cpi"]),
+    ("居民消费价格涨幅控制在全国平均水平以下。", ["cpi"], ["cpi"]),
+    ("城镇登记失业率和单位地区生产总值能耗控制在自治区下达指标以内。",  # two wordings match: one record each
+     ["unemployment_registered", "energy_intensity"], ["unemployment_registered", "energy_intensity"]),
+    ("加快推动产业提质增效。", [], []),
+])
+def test_qualitative_wordings_of_city_target_lists(text: str, anywhere: list[str], in_list: list[str]) -> None:
+    """Wordings the hand labels of rounds 1–13 hold (tests/data/city_labels), one per rule."""
+    from govledger.extract.extractor import qualitative_targets
+
+    assert [d.indicator for d in qualitative_targets(text)] == anywhere
+    assert [d.indicator for d in qualitative_targets(text, in_target_list=True)] == in_list
+
+
 def test_trend_words_are_targets_only_in_the_list_of_main_targets() -> None:
     from govledger.extract.extractor import qualitative_targets
 

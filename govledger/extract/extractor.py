@@ -463,6 +463,7 @@ def qualitative_targets(text: str, in_target_list: bool = False) -> list[Draft]:
     if rules()["_qualitative_any"].search(text) is None:
         return out
     patterns = rules()["_qualitative"] + (rules()["_qualitative_listed"] if in_target_list else [])
+    seen: set[str] = set()  # one record per indicator and sentence, however many wordings match it
     for rx in patterns:
         for m in rx.finditer(text):
             if "items" in rx.groupindex and m.group("items"):
@@ -473,8 +474,9 @@ def qualitative_targets(text: str, in_target_list: bool = False) -> list[Draft]:
             for item in _LISTED.split(trim_metric(subject)):
                 item = complete_bare_head(trim_metric(item), subject)  # 粮食播种面积和产量 → 粮食产量
                 indicator = map_indicator(item)
-                if indicator is None:
+                if indicator is None or indicator in seen:
                     continue
+                seen.add(indicator)
                 q = Quantity(start, m.end(), m.end(), math.nan, None, None, None, 1.0, "qualitative", "", False)
                 d = Draft(q, start, item, indicator, "qualitative", "exact", classify_strength(text[:start]))
                 out.append(d)
