@@ -50,6 +50,22 @@ def test_misfiled_report_keeps_its_own_year_and_says_why() -> None:
     assert any("file name says 2015" in note for note in lay.facts.notes)
 
 
+@pytest.mark.parametrize(("rel", "year", "doc"), [
+    ("provincial/四川省/2003.md", 2004, "sichuan_2003"),  # 一、2003年工作回顾 … 2004年…主要预期目标, titled 2003年
+    ("provincial/四川省/2016.md", 2017, "sichuan_2016"),  # delivered in January 2017
+    ("major_cities/兰州市/2021.md", 2022, "lanzhou_2021"),  # delivered 2021-12-21, titled （2022）
+])
+def test_a_report_named_by_the_year_it_reviews_gets_the_year_it_plans(rel: str, year: int, doc: str) -> None:
+    """The text's own meeting date or part headings win over a title or file name one year behind them; the
+    document id stays the file's, and the disagreement is noted."""
+    lay = layout_of(rel)
+    assert lay.year == year
+    assert lay.facts is not None and any(f"says {year - 1}" in note for note in lay.facts.notes)
+    ledger = build_ledger(CORPUS / rel)
+    assert ledger.doc == doc
+    assert {r.period for r in ledger.records if r.kind == "achievement" and r.scope == "annual"} == {year - 1}
+
+
 def test_corpus_tree_gives_unique_document_ids() -> None:
     assert build_ledger(CORPUS / "other_cities/衡阳市/2023.md").doc == "hengyang_2023"
     assert build_ledger(CORPUS / "national/2024.md").doc == "guowuyuan_2024"

@@ -74,6 +74,7 @@ from govledger.structure.plans import past_markers as past_markers_of
 
 _CLAUSE_DELIMS = "，；：,:"
 _LISTED = re.compile(r"[、和及与]")
+_INCREMENT_VERBS = frozenset({"增加", "增收", "减少", "提高", "下降", "增长"})
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
 _FROM = re.compile(rules()["from_markers"])
 _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
@@ -385,6 +386,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         measure = "skip" if equal_rates else "growth"
     else:
         measure = classify_measure(q.kind, left, verb)
+    increment = q.kind == "amount" and verb in _INCREMENT_VERBS and left.rstrip().endswith(verb)
     written = trim_metric(left)
     metric = complete_bare_head(written, text[: q.start])
     if q.kind == "rank":
@@ -433,6 +435,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         indicator = None
     if not carried and indicator is None:
         metric = name_the_thing(metric, text[q.end : q.end + 30])
+    if increment:
+        indicator = None  # 人均可支配收入达到7041.9元，增加430.5元: an increment is no level of the indicator
     if is_comparison(left) or PLAN_SHARE.search(left) or not fits_unit(indicator, q.base_unit):
         indicator = None
         metric = metric or "比较"

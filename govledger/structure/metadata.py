@@ -187,6 +187,12 @@ def decide_facts(
                 year, year_how = w.year, w.year_how
             elif w.year != year:
                 notes.append(f"plan year {year} ({year_how}); {w.year_how} says {w.year}")
+    if year is not None and by_text.year == year + 1:
+        # 一、2003年工作回顾 … 2004年经济社会发展的主要预期目标 under the title 2003年…政府工作报告 (四川 names its
+        # reports by the year reviewed), or a meeting on 2021年12月21日 in 兰州市/2021.md: what the report's own text
+        # says it reviews and plans wins over its name (never by more than the one year a name can lag)
+        notes.append(f"plan year {by_text.year} ({by_text.year_how}); {year_how} says {year}")
+        year, year_how = by_text.year, by_text.year_how
     delivered = head.delivered or by_text.delivered
 
     place_name = None
