@@ -468,12 +468,16 @@ def qualitative_targets(text: str, in_target_list: bool = False) -> list[Draft]:
         return out
     patterns = rules()["_qualitative"] + (rules()["_qualitative_listed"] if in_target_list else [])
     seen: set[str] = set()  # one record per indicator and sentence, however many wordings match it
-    for rx in patterns:
+    for rx, width in patterns:
         for m in rx.finditer(text):
-            if "items" in rx.groupindex and m.group("items"):
+            if "items" in rx.groupindex and m.group("items"):  # 完成省下达的【能耗强度】目标
                 subject, start = m.group("items"), m.start()
             else:
                 start = max(_last_delim(text, m.start()), 0)
+                if width is not None:
+                    start = max(start, m.start() - width)  # the items: the clause before the wording, up to its width
+                    if m.start() - start < 2:
+                        continue
                 subject = text[start : m.start()]
             for item in _LISTED.split(trim_metric(subject)):
                 item = complete_bare_head(trim_metric(item), subject)  # 粮食播种面积和产量 → 粮食产量
