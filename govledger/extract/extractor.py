@@ -161,7 +161,9 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
                 prev_end = group[-1].end
                 i += len(group)
                 continue
-        if "分别" in left and not trim_metric(left.partition("分别")[0]) and same_subject(left):
+        if (("分别" in left and not trim_metric(left.partition("分别")[0])) or (
+                _joined_run(text, respectively_group(text, quantities, i)))) and same_subject(left):
+            # 城乡居民人均可支配收入达到54448元和22791元，分别增长6.8%和10% / …15781元，…4761元，实际增长8.4%和8%
             group = respectively_group(text, quantities, i)
             listed = trailing_items(drafts)
             if len(listed) == len(group):
@@ -233,6 +235,12 @@ def _in_a_zone(text: str, at: int) -> bool:
     opening = text[before:clause].lstrip("，；：、 ")
     zone = _ZONE.search(opening[:12])
     return zone is not None and zone.start() <= 4 and not _COUNTED.search(opening[: zone.start()])
+
+
+def _joined_run(text: str, group: list[Quantity]) -> bool:
+    """实际增长8.4%和8%: two or more figures of one unit joined by 和/、 (not a comma-separated list of new figures)."""
+    return len(group) >= 2 and all(
+        text[a.end : b.start] in ("和", "、", "及") and a.base_unit == b.base_unit for a, b in zip(group, group[1:], strict=False))
 
 
 def _share_closing_bound(text: str, drafts: list[Draft]) -> None:

@@ -19,7 +19,8 @@ from govledger.read.normalize import normalize_text
 
 MASK = "■"
 _ARABIC = r"\d+(?:,\d{3})*(?:\. ?\d+)?"  # 184. 37亿元: a space typed after the point
-_CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+_CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"  # 一点六倍, 十三点七
+_CN_PERCENT = re.compile(r"百分之(?P<n>[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)")
 _NUMBER = re.compile(f"(?P<a>{_ARABIC})|(?P<c>{_CHINESE})")
 _RANGE_SEP = "—-~至到"
 _LIST_SEP = "、和及"
@@ -139,15 +140,26 @@ def parse_chinese_numeral(s: str) -> float | None:
 
 
 def parse_number(s: str) -> float | None:
-    """Value of an Arabic (1,200.5) or Chinese (一千二百) numeral."""
+    """Value of an Arabic (1,200.5) or Chinese (一千二百, 十三点七) numeral."""
     if s and s[0].isdigit():
         return float(s.replace(",", "").replace(" ", ""))
-    return parse_chinese_numeral(s)
+    whole, dot, fraction = s.partition("点")
+    value = parse_chinese_numeral(whole)
+    if value is None or not dot:
+        return value
+    if not fraction or any(ch not in _DIGITS for ch in fraction):
+        return None
+    return float(f"{int(value)}." + "".join(str(_DIGITS[ch]) for ch in fraction))
 
 
 def _split_chinese_multiplier(s: str) -> tuple[str, str]:
-    """千亿 → (千, 亿): the trailing 万/亿 of a Chinese numeral belongs to the unit."""
+    """千亿 → (千, 亿): the trailing 万/亿 of a Chinese numeral belongs to the unit; in 三亿零五百三十万吨 the 万 is
+    part of the numeral (亿 before it), and so is anything after a 点."""
+    if "点" in s:
+        return s, ""
     for tail in ("万亿", "亿", "万"):
+        if tail == "万" and "亿" in s:
+            break
         if s.endswith(tail) and len(s) > len(tail):
             return s[: -len(tail)], tail
     return s, ""
@@ -193,7 +205,7 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
             continue
         pos = unit_pos
         approx_word = ""
-        if masked[pos : pos + 1] in ("多", "余") and not chinese:
+        if masked[pos : pos + 1] in ("多", "余") and (not chinese or masked[pos + 1 : pos + 2] in ("万", "亿")):
             approx_word = masked[pos]
             pos += 1
         unit = table.match(masked, pos)
@@ -235,6 +247,8 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         q = Quantity(start, q_end, num_end, value, None, written, base or None, factor, kind, suffix, chinese)
         if not _attach_pending(masked, q, bare, found):
             found.append(q)
+    if "百分之" in masked:  # 增长百分之十三点七 (older reports write percentages out)
+        found.extend(_chinese_percents(masked, suffixes))
     if "翻" in masked or "倍增" in masked:  # every doubling is written with 翻 or 倍增
         found.extend(find_doublings(masked))
     if unitless:
@@ -323,6 +337,19 @@ def _reaches(masked: str, start: int) -> bool:
 
 
 _MAGNITUDES = {"十亿": (10.0, "亿"), "百亿": (100.0, "亿"), "千亿": (1000.0, "亿"), "万亿": (1.0, "万亿")}
+
+
+def _chinese_percents(masked: str, suffixes: tuple[str, ...]) -> list[Quantity]:
+    """百分之七点五左右: a percentage written in words."""
+    out = []
+    for m in _CN_PERCENT.finditer(masked):
+        value = parse_number(m.group("n"))
+        if value is None:
+            continue
+        suffix = next((w for w in suffixes if masked.startswith(w, m.end())), "")
+        out.append(Quantity(m.start(), m.end() + len(suffix), m.end(), value, None, "%", "%", 1.0, "percent", suffix,
+                            True))
+    return out
 
 
 def _chinese_ok(raw: str, written: str, base: str, kind: str, table: UnitTable) -> bool:

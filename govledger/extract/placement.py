@@ -21,6 +21,7 @@ from govledger.structure.layout import ReportLayout, Sentence
 from govledger.structure.plans import plans_ahead_pattern
 
 _SPACES = re.compile(r"\s+")
+_NATIONAL_ALIASES = {a: i for i, names in load_json("catalogue.json")["national_aliases"].items() for a in names}
 _TARGET_YEAR = re.compile(r"到(20\d\d)年")
 _YEAR_AT = re.compile(r"(?:19|20)\d\d(?=年)")
 _MULTI_YEAR_WORDS = (*load_json("structure.json")["multi_year_words"], r"到20\d\d年")
@@ -52,6 +53,9 @@ def place_draft(
     q = d.q
     if d.indicator and names_other_place(d.metric, layout.place):
         d.indicator = None  # 临夏州经济总量: a part of the province, not the province
+    elif d.indicator is None and layout.level == "national" and d.metric in _NATIONAL_ALIASES:
+        named = _NATIONAL_ALIASES[d.metric]  # 财政收入6.13万亿元 in the State Council's report
+        d.indicator = named if fits_unit(named, d.q.base_unit) else None
     elif d.indicator is None and d.measure != "qualitative" and (own := _without_own_name(d.metric, layout.place)):
         # 东莞经济总量名列全国第21位 (总量 trimmed as a level word)
         named = next((i for w in ("", *LEVEL_WORDS) if (i := map_indicator(own + w, d.measure))), None)
