@@ -100,6 +100,18 @@ def test_five_year_plans_look_back_or_ahead_by_the_plan_year() -> None:
     assert not speaks_of_several_years("连续十五年稳定在37亿斤以上", 2001)
 
 
+def test_the_deepest_heading_decides_which_years_a_section_is_about() -> None:
+    """舟山 2021 numbers its 开局工作 part as a sub-heading of the 十四五 goals: its main targets are for 2021."""
+    from govledger.structure.plans import section_speaks_of_several_years
+
+    nested = ("二、“十四五”发展目标和主要任务", "三、全力以赴做好“十四五”开局工作")
+    assert section_speaks_of_several_years(nested[:1], 2021)
+    assert not section_speaks_of_several_years(nested, 2021)
+    zhoushan = build_ledger(SHARED / "corpus/other_cities/舟山市/2021.md")
+    gdp = [r for r in zhoushan.records if r.indicator == "gdp" and r.kind == "target" and r.measure == "growth"]
+    assert [(r.value, r.period) for r in gdp] == [(10.0, 2021)]
+
+
 def test_goals_of_a_new_five_year_plan_are_targets_for_several_years() -> None:
     huzhou = build_ledger(SHARED / "corpus/other_cities/湖州市/2021.md")
     goal = next(r for r in huzhou.records if r.quote == "地区生产总值力争达到5000亿元")

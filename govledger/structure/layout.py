@@ -20,7 +20,7 @@ from govledger.read.normalize import normalize_text
 from govledger.structure.markup import mask_markup
 from govledger.structure.metadata import DocFacts, decide_facts
 from govledger.structure.place import place_from_text
-from govledger.structure.plans import five_year_plan, reviews_the_past, speaks_of_several_years
+from govledger.structure.plans import five_year_plan, reviews_the_past, section_speaks_of_several_years
 from govledger.structure.scope import line_scopes, scope_at
 from govledger.structure.sentences import split_sentences
 
@@ -369,7 +369,7 @@ def _sentences(
             part = "review"  # the 十二五 achievements told before the 十三五 goals, inside the plan part
         multi = multi_of.get(key)
         if multi is None:  # paragraphs under one heading share it: decided once per section
-            multi = multi_of[key] = any(speaks_of_several_years(s, year) for s in section)
+            multi = multi_of[key] = section_speaks_of_several_years(section, year)
         run = scope_at(starts, scopes, p.start) if part == "review" and starts else "annual"
         for a, b in split_sentences(norm, p.start, p.end):
             out.append(Sentence(a, b, norm[a:b], key, part, i, multi, run))

@@ -70,6 +70,17 @@ def speaks_of_several_years(heading: str, year: int | None) -> bool:
     return multi_year_markers(year).search(heading) is not None and _plan_opening().search(heading) is None
 
 
+def section_speaks_of_several_years(section: list[str] | tuple[str, ...], year: int | None) -> bool:
+    """The deepest heading that says which years it is about decides: 三、全力以赴做好“十四五”开局工作 under
+    二、“十四五”发展目标和主要任务 is this year's work; a 今后五年 sub-heading under this year's part is not."""
+    for heading in reversed(section):
+        if _plan_opening().search(heading) is not None:
+            return False
+        if multi_year_markers(year).search(heading) is not None:
+            return True
+    return False
+
+
 @lru_cache(maxsize=1)
 def _review_words() -> re.Pattern[str]:
     return _alternation(list(load_json("structure.json")["review_heading"]))
