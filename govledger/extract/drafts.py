@@ -10,6 +10,7 @@ from govledger.extract.qualifiers import change_verb, rules
 
 QUOTE_LEAD = " 、和及与，\n\r\t\u3000"
 CARRY = re.compile(rules()["carry_glue"])
+INCREMENT_VERBS = frozenset({"增加", "增收", "减少", "提高", "下降", "增长"})  # …达到7041.9元，增加430.5元
 LEVEL_WORDS = ("总量", "规模", "总额", "总量规模")  # 经济总量突破4000亿元: trimmed as a verb tail, yet part of the name
 # 是2008年的1.6倍 / 恢复到2019年的93%: a level against a base year's, which is a change since then
 # (是“十二五”的1.3倍 compares two plans' totals, which the schema leaves out: only a plan's end is a base)

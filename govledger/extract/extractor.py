@@ -14,6 +14,7 @@ import math
 import re
 
 from govledger.extract.drafts import (
+    INCREMENT_VERBS,
     LEVEL_WORDS,
     PERCENT_OF_BASE,
     PLAN_SHARE,
@@ -74,7 +75,6 @@ from govledger.structure.plans import past_markers as past_markers_of
 
 _CLAUSE_DELIMS = "，；：,:"
 _LISTED = re.compile(r"[、和及与]")
-_INCREMENT_VERBS = frozenset({"增加", "增收", "减少", "提高", "下降", "增长"})
 _GROWTH_OF = ("增速", "增幅", "增长", "增量", "增加值增速", "涨幅")
 _FROM = re.compile(rules()["from_markers"])
 _WHOLE_SCOPE = re.compile(rules()["whole_scope"])
@@ -342,6 +342,7 @@ def _is_modifier(text: str, q: Quantity) -> bool:
 _YEAR_LEAD = re.compile(r"^(?:(?:19|20)\d\d|■■■■)年(?:底|末|全年)?")
 _VERB_OR_FIGURE = re.compile(
     r"\d|连跨|跨越|跨过|迈上|突破|达到|达|增长|实现|完成|超过|首次|再上|站上|跃上|由负转正|转正|恢复|[一二三四]季度|上半年|前三季度"
+    r"|力争|确保|争取|跨"
 )
 
 
@@ -394,7 +395,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         measure = "skip" if equal_rates else "growth"
     else:
         measure = classify_measure(q.kind, left, verb)
-    increment = q.kind == "amount" and verb in _INCREMENT_VERBS and left.rstrip().endswith(verb)
+    increment = q.kind == "amount" and verb in INCREMENT_VERBS and left.rstrip().endswith(verb)
     written = trim_metric(left)
     metric = complete_bare_head(written, text[: q.start])
     if q.kind == "rank":
@@ -408,7 +409,7 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     if not metric and not drafts and left.strip() and same_subject(_YEAR_LEAD.sub("", left.strip())):
         # 全省地区生产总值连跨4个千亿台阶，2024年达到1.3万亿元: the clause before names the subject
         metric = _previous_clause_subject(text, boundary)
-    if not metric and drafts and left.strip() and same_subject(_YEAR_LEAD.sub("", left.strip())):
+    if not metric and drafts and (left.strip() or q.unit == "持平") and same_subject(_YEAR_LEAD.sub("", left.strip())):
         prev = drafts[-1]
         metric = prev.metric
         carried = True
@@ -429,7 +430,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
         if measure == "rank" and drafts[-1].measure in ("growth", "avg_growth") and not names_level(left):
             measure = "skip"  # 增长13%、保持全国第2位: the rank of the growth rate
     if carried:
-        indicator = drafts[-1].indicator
+        before = drafts[-1].extra.get("increment_of")
+        indicator = drafts[-1].indicator or (before if isinstance(before, str) else None)
         extra: dict[str, object] = {"carried": True}
     else:
         indicator = map_indicator(metric, measure) or map_indicator(metric + (verb or ""), measure)
@@ -444,7 +446,8 @@ def _draft(text: str, boundary: int, left: str, q: Quantity, drafts: list[Draft]
     if not carried and indicator is None:
         metric = name_the_thing(metric, text[q.end : q.end + 30])
     if increment:
-        indicator = None  # 人均可支配收入达到7041.9元，增加430.5元: an increment is no level of the indicator
+        # 人均可支配收入达到7041.9元，增加430.5元: an increment is no level of the indicator (the 增长6.5% after it is)
+        extra["increment_of"], indicator = indicator, None
     if is_comparison(left) or PLAN_SHARE.search(left) or not fits_unit(indicator, q.base_unit):
         indicator = None
         metric = metric or "比较"

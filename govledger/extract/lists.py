@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from govledger.extract.drafts import (
+    INCREMENT_VERBS,
     PLAN_SHARE,
     QUOTE_LEAD,
     Draft,
@@ -193,6 +194,8 @@ def continue_list(text: str, boundary: int, left: str, group: list[Quantity], it
     for q, item in zip(group, items, strict=True):
         measure = "cum_growth" if times_of_base(q, left) else classify_measure(q.kind, left, verb)
         indicator = item.indicator if fits_unit(item.indicator, q.base_unit) else None
+        if q.kind == "amount" and verb in INCREMENT_VERBS and left.rstrip().endswith(verb):
+            indicator = None  # 分别达到31294元、17782元，增加9791元、6136元: increments, no levels
         sign = -1.0 if is_decrease(verb) else 1.0
         d = Draft(q, quote_start, item.metric, indicator, measure, classify_bound(left, q.suffix),
                    classify_strength(text[: q.start]), sign)

@@ -137,8 +137,8 @@ def names_other_place(metric: str, place: str | None) -> bool:
     m = _PLACE_PREFIX.match(metric)
     if not m or m.group(1).startswith(("全", "本", "我")) or place is None:
         return False
-    if metric.startswith("生产总值", m.end()):
-        return False  # 单位地区生产总值能耗: 地区生产总值 is the economy, not a place
+    if m.group(2) == "地区" and metric.startswith("生产总值", m.end()):
+        return False  # 单位地区生产总值能耗: 地区生产总值 is the economy, not a place (甘州区生产总值 is a district's)
     short = _short_name(place)
     return not (m.group(1).startswith(short) or short.startswith(m.group(1)))
 
@@ -164,8 +164,9 @@ def target_period(
     # up to the figure: 今年 opening the quote itself (今年自治区财政科技投入再翻一番) names the year too
     para_text = layout.norm[para.start : sentence.start + max(quote_start + 1, figure_at or 0)]
     this_year = "今年" in para_text or (year is not None and f"{year}年" in para_text)
-    if plans_ahead_pattern(year, _MULTI_YEAR_WORDS).search(before) is not None or measure == "avg_growth":
-        return None
+    ahead = plans_ahead_pattern(year, _MULTI_YEAR_WORDS).search(before)
+    if ahead is not None and not _names_this_year(before[ahead.end() :], year) or measure == "avg_growth":
+        return None  # (与“九五”计划相衔接，今年全省主要…指标初步安排为：… is this year's list)
     heading_names_year = year is not None and any(f"{year}年" in h for h in sentence.section)
     section_multi = sentence.multi_year and not heading_names_year
     if (section_multi or plans_ahead_pattern(year, _MULTI_YEAR_PARA_WORDS).search(para_text)) and not this_year:
@@ -176,3 +177,7 @@ def target_period(
 def round_stated(x: float) -> float:
     """Multiplying out 1.95万 gives 19499.999…; round to the precision a report can state."""
     return float(f"{x:.10g}")
+
+
+def _names_this_year(text: str, year: int | None) -> bool:
+    return "今年" in text or (year is not None and f"{year}年" in text)

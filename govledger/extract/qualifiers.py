@@ -142,6 +142,8 @@ def classify_measure(kind: str, left: str, verb: str | None) -> str:
 
 def is_comparison(left: str) -> bool:
     """高于全国0.7个百分点: a figure about another place, not the reporting government's own."""
-    return bool(rules()["_comparison"].search(left[-10:]))
+    comparison = rules()["_comparison"]
+    # …，高于全省农民人均可支配收入3466元: a clause opening on the comparison is about the gap too
+    return bool(comparison.search(left[-10:]) or comparison.match(left.lstrip("，；、 ")))
 
 
