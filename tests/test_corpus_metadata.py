@@ -66,6 +66,13 @@ def test_a_report_named_by_the_year_it_reviews_gets_the_year_it_plans(rel: str, 
     assert {r.period for r in ledger.records if r.kind == "achievement" and r.scope == "annual"} == {year - 1}
 
 
+def test_a_later_year_promised_in_a_review_is_a_target() -> None:
+    """河北 1998 reviews five years and has no plan part; 确保到2000年…翻三番 is still a promise, for 2000."""
+    ledger = build_ledger(CORPUS / "provincial/河北省/1998.md")
+    promised = [r for r in ledger.records if r.indicator == "gdp" and r.measure == "cum_growth" and r.base_value == 700]
+    assert [(r.kind, r.period) for r in promised] == [("target", 2000)]
+
+
 def test_corpus_tree_gives_unique_document_ids() -> None:
     assert build_ledger(CORPUS / "other_cities/衡阳市/2023.md").doc == "hengyang_2023"
     assert build_ledger(CORPUS / "national/2024.md").doc == "guowuyuan_2024"

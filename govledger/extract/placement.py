@@ -43,7 +43,7 @@ def place_draft(
         # 1987年全国进出口总额达到827亿美元 in the 1988 plan part: a figure of a year gone by
         opening = _YEAR_AT.match(sentence.text, d.quote_start)
         recall = opening if opening and int(opening.group()) < year else None
-    is_target = sentence.part == "plan" and recall is None
+    is_target = sentence.part == "plan" and recall is None or _promises_a_later_year(sentence.text, d.q.start, year)
     kind = "target" if is_target else "achievement"
     period: int | None
     if kind == "achievement":
@@ -153,7 +153,9 @@ def target_period(
     """
     year = layout.year
     before = sentence.text[: max(quote_start, 0) + 1]
-    m = _TARGET_YEAR.search(before)
+    # the nearest 到YYYY年 before the figure: …翻三番，到2010年国内生产总值比2000年再翻一番 is for 2010
+    named = list(_TARGET_YEAR.finditer(sentence.text, 0, max(quote_start + 1, figure_at or 0)))
+    m = named[-1] if named else None
     if m and year and int(m.group(1)) != year:
         return int(m.group(1))
     for at in (max(quote_start, 0), 0):  # the quote's opening, or the sentence's (…4900亿公斤，力争达到5000亿公斤)
@@ -181,3 +183,19 @@ def round_stated(x: float) -> float:
 
 def _names_this_year(text: str, year: int | None) -> bool:
     return "今年" in text or (year is not None and f"{year}年" in text)
+
+
+_LATER_YEAR = re.compile(r"到((?:19|20)\d\d)年")
+_DONE = re.compile(r"实现了|完成了|已经|已|提前实现|提前完成|提前.{1,2}年")
+
+
+def _promises_a_later_year(text: str, figure_at: int, year: int | None) -> bool:
+    """确保到2000年全省国内生产总值比1980年翻三番 in the review of 河北 1998 (a report with no plan part): a figure
+    promised for a year not yet reached is a target wherever it is told, unless the clause says it is done
+    (提前两年实现到2020年翻番的目标)."""
+    if year is None or figure_at < 0:
+        return False
+    clause_start = max(text.rfind(ch, 0, figure_at) for ch in "。；，") + 1
+    clause = text[clause_start:figure_at]
+    later = [m for m in _LATER_YEAR.finditer(clause) if int(m.group(1)) > year]
+    return bool(later) and _DONE.search(clause) is None
