@@ -120,7 +120,7 @@ def _verb_tail_regex() -> re.Pattern[str]:
     words = table["increase_verbs"] + table["decrease_verbs"] + table["level_verbs"] + list(table["bound_prefix"])
     words += ["分别", "同比", "比上年", "较上年", "年均", "年平均", "平均每年", "每年平均", "累计", "均", "都", "总量", "规模", "达", "以上",
               "预计"]
-    words += ["确保", "力争", "争取", "努力", "了", "仍", "实际", "名义", "按可比口径计算", "按可比价格计算", "按可比价计算", "计算"]  # 即GDP确保实现3500亿元: a strength word before the verb
+    words += ["确保", "力争", "争取", "努力", "了", "仍", "实际", "名义", "按可比口径计算", "按可比价格计算", "按可比价计算", "计算", "可比"]  # 即GDP确保实现3500亿元: a strength word before the verb
     words += ["提高至", "提升至", "上升至", "攀升至", "增至", "降至", "下降至", "增长至", "至"]
     words += ["由负转正", "恢复到正增长", "恢复正增长", "实现正增长", "恢复到正", "转正"]  # GDP由负转正，增长1.5%
     words = sorted(set(words), key=len, reverse=True)

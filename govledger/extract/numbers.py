@@ -187,7 +187,8 @@ def find_quantities(text: str, masked: str | None = None) -> list[Quantity]:
         if chinese:
             raw, tail = _split_chinese_multiplier(raw)
             unit_pos = start + len(raw)
-            if tail and masked.startswith(_MILESTONES, end) and m.group() in _MAGNITUDES and _reaches(masked, start):
+            milestone = masked.startswith(_MILESTONES, end) or masked[end : end + 1] in ("，", "。", "；")  # 突破千亿，
+            if tail and milestone and m.group() in _MAGNITUDES and _reaches(masked, start):
                 # 迈上万亿台阶, 突破千亿大关: a round magnitude as a milestone, in the indicator's own unit
                 count, multiplier = _MAGNITUDES[m.group()]
                 found.append(Quantity(start, end, end, count, None, multiplier, None, table.multipliers[multiplier],
