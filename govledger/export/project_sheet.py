@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from govledger.export.task_sheet import SheetError, _load_rows
+from govledger.export.task_sheet import _ILLEGAL, SheetError, _load_rows, _text, unique_key
 from govledger.extract.deadlines import parse_deadline, shorten
 from govledger.limits import (
     text_problem,
@@ -44,7 +44,6 @@ KIND_WORDS = {"省重点": "province", "省级": "province", "省": "province", 
 ONGOING = frozenset({"已开工", "续建", "已竣工", "已投产", "已完工", "在建", "—", "-", "无", "/"})
 _UNIT = re.compile(r"[（(]\s*(亿元|万元|亿|万)\s*[)）]|(亿元|万元)$")
 _YEAR_PREFIX = re.compile(r"^\d{4}年(度)?")
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -61,14 +60,6 @@ class ProjectSheetRow:
     planned_operate: date | None
     county: str
     line: int = 0
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return _ILLEGAL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def _header(value: Any) -> tuple[str, float]:
@@ -181,12 +172,7 @@ def read_project_sheet_rows(data: bytes, *, year: int | None = None) -> tuple[li
             problem = text_problem(value, text_kind, label)
             if problem:
                 problems.append((line, problem))
-        if not name:
-            problems.append((line, "项目名称为空"))
-        elif name in seen:
-            problems.append((line, f"项目名称「{shorten(name)}」与第{seen[name]}行重复"))
-        else:
-            seen[name] = line
+        unique_key(name, "项目名称", line, seen, problems)
         if not lead:
             problems.append((line, "牵头单位为空"))
         kind_text = _text(cell("项目类别"))

@@ -129,6 +129,16 @@ def _text(value: Any) -> str:
     return _ILLEGAL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
+def unique_key(value: str, label: str, line: int, seen: dict[str, int], problems: list[tuple[int, str]]) -> None:
+    """A row's key (序号 of a task, 项目名称 of a project) must be there and must not repeat an earlier row's."""
+    if not value:
+        problems.append((line, f"{label}为空"))
+    elif value in seen:
+        problems.append((line, f"{label}「{shorten(value)}」与第{seen[value]}行重复"))
+    else:
+        seen[value] = line
+
+
 def split_departments(text: str) -> tuple[str, ...]:
     """配合单位 as names: split on 、，,;；/ and whitespace, order kept, duplicates dropped."""
     return tuple(dict.fromkeys(p for p in _SPLIT_DEPARTMENTS.split(text) if p))
@@ -306,12 +316,7 @@ def _sheet_row(line: int, row: tuple[Any, ...], columns: dict[str, int], year: i
                     content = content[:40]
                 elif key == "序号":
                     seq = seq[:32]
-    if not seq:
-        problems.append((line, "序号为空"))
-    elif seq in seen:
-        problems.append((line, f"序号「{shorten(seq)}」与第{seen[seq]}行重复"))
-    else:
-        seen[seq] = line
+    unique_key(seq, "序号", line, seen, problems)
     if not content:
         problems.append((line, "任务内容为空"))
     try:

@@ -111,6 +111,13 @@ DbOption = Annotated[
     typer.Option("--db", envvar="GOVLEDGER_DB",
                  help="Store to read unchanged reports' records and manual verdicts from (default: govledger.db if it exists)"),
 ]
+# the options of ``verify`` and ``verify-dir``: one judgement, so one set of knobs and one wording of them
+ToleranceOption = Annotated[float, typer.Option(help="Tolerance in percentage points for 左右 (%/pp figures)")]
+ToleranceRelOption = Annotated[float, typer.Option(help="Relative tolerance for 左右 amounts (0.01 = 1 %)")]
+ThresholdOption = Annotated[float, typer.Option(help="Least metric similarity for an off-catalogue match")]
+AllRowsOption = Annotated[bool, typer.Option("--all", help="Every target record: restatements and multi-year plans too")]
+IndicatorsOption = Annotated[bool, typer.Option("--indicators", help="Only catalogue-indicator targets")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")]
 
 
 @contextmanager
@@ -191,13 +198,13 @@ def verify(
     report_y: Annotated[Path, typer.Argument(help="Report of year Y (its targets are judged)")],
     report_y1: Annotated[Path, typer.Argument(help="Report of year Y+1 of the same place (its review)")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl or csv")] = "table",
-    tolerance: Annotated[float, typer.Option(help="Tolerance in percentage points for 左右 (%/pp figures)")] = 0.2,
-    tolerance_rel: Annotated[float, typer.Option(help="Relative tolerance for 左右 amounts (0.01 = 1 %)")] = 0.01,
-    threshold: Annotated[float, typer.Option(help="Least metric similarity for an off-catalogue match")] = 0.5,
-    all_rows: Annotated[bool, typer.Option("--all", help="Every target record: restatements and multi-year plans too")] = False,
-    indicators_only: Annotated[bool, typer.Option("--indicators", help="Only catalogue-indicator targets")] = False,
+    tolerance: ToleranceOption = 0.2,
+    tolerance_rel: ToleranceRelOption = 0.01,
+    threshold: ThresholdOption = 0.5,
+    all_rows: AllRowsOption = False,
+    indicators_only: IndicatorsOption = False,
     db: DbOption = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")] = None,
+    output: OutputOption = None,
 ) -> None:
     """Was each target of report Y met? One row per target, judged against report Y+1."""
     from govledger.track.sources import LedgerReader
@@ -218,13 +225,13 @@ def verify(
 def verify_dir(
     folder: Annotated[Path, typer.Argument(help="Folder of reports named <place>_<year>.<ext> or <place>/<year>.<ext>")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (summary per pair), jsonl or csv (every row)")] = "table",
-    tolerance: Annotated[float, typer.Option(help="Tolerance in percentage points for 左右")] = 0.2,
-    tolerance_rel: Annotated[float, typer.Option(help="Relative tolerance for 左右 amounts")] = 0.01,
-    threshold: Annotated[float, typer.Option(help="Least metric similarity for an off-catalogue match")] = 0.5,
-    all_rows: Annotated[bool, typer.Option("--all", help="Every target record")] = False,
-    indicators_only: Annotated[bool, typer.Option("--indicators", help="Only catalogue-indicator targets")] = False,
+    tolerance: ToleranceOption = 0.2,
+    tolerance_rel: ToleranceRelOption = 0.01,
+    threshold: ThresholdOption = 0.5,
+    all_rows: AllRowsOption = False,
+    indicators_only: IndicatorsOption = False,
     db: DbOption = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write jsonl/csv here")] = None,
+    output: OutputOption = None,
 ) -> None:
     """Pair <place>_<Y> with <place>_<Y+1> in a folder and verify every pair (summary per pair)."""
     from govledger.structure.places import normalise_place

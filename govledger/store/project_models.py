@@ -27,7 +27,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -35,9 +34,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govledger.store.base import Base
+from govledger.store.columns import EditedColumns, ReviewedColumns, StoredFileColumns
 
 
-class ProjectRow(Base):
+class ProjectRow(EditedColumns, Base):
     """One key project of a report's ledger; a placeholder until the office fills in its name and figures."""
 
     __tablename__ = "projects"
@@ -66,12 +66,9 @@ class ProjectRow(Base):
     operating_on: Mapped[date | None] = mapped_column(Date)  # approved 投产 date
     placeholder: Mapped[bool] = mapped_column(Boolean, default=False)  # made from the report's count, not yet named
     source: Mapped[str] = mapped_column(Text, default="")  # the report's words it was made from
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ProjectReportRow(Base):
+class ProjectReportRow(ReviewedColumns, Base):
     """A department's monthly report on a project (月报) and the supervisor's review of it."""
 
     __tablename__ = "project_reports"
@@ -86,14 +83,9 @@ class ProjectReportRow(Base):
     finished_on: Mapped[date | None] = mapped_column(Date)
     operating_on: Mapped[date | None] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)  # 进展情况
-    state: Mapped[str] = mapped_column(String(16))  # pending | approved | returned
-    review_note: Mapped[str | None] = mapped_column(Text)
-    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ProjectAttachmentRow(Base):
+class ProjectAttachmentRow(StoredFileColumns, Base):
     """Evidence filed with a monthly project report, kept in the database like task evidence."""
 
     __tablename__ = "project_attachments"
@@ -101,12 +93,6 @@ class ProjectAttachmentRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("project_reports.id", ondelete="CASCADE"))
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ProjectSettingRow(Base):

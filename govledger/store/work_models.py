@@ -30,7 +30,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -38,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govledger.store.base import Base
+from govledger.store.columns import EditedColumns, ReviewedColumns, StoredFileColumns
 
 
 class DepartmentRow(Base):
@@ -99,7 +99,7 @@ class ReportSettingRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
-class TaskRow(Base):
+class TaskRow(EditedColumns, Base):
     """One task of the 任务分解表; ``parent_id`` links split parts (and hand-made groups) to their parent."""
 
     __tablename__ = "tasks"
@@ -139,12 +139,9 @@ class TaskRow(Base):
     current_value: Mapped[float | None] = mapped_column(Double)  # approved actual, where the target is numeric
     has_progress: Mapped[bool] = mapped_column(Boolean, default=False)  # any approved feedback yet
     completed_on: Mapped[date | None] = mapped_column(Date)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class FeedbackRow(Base):
+class FeedbackRow(ReviewedColumns, Base):
     """A department's progress report (反馈) and the supervisor's review of it (审核/退回)."""
 
     __tablename__ = "feedback"
@@ -157,14 +154,9 @@ class FeedbackRow(Base):
     text: Mapped[str] = mapped_column(Text)
     current_value: Mapped[float | None] = mapped_column(Double)
     percent: Mapped[float | None] = mapped_column(Double)
-    state: Mapped[str] = mapped_column(String(16))  # pending | approved | returned
-    review_note: Mapped[str | None] = mapped_column(Text)
-    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class AttachmentRow(Base):
+class AttachmentRow(StoredFileColumns, Base):
     """Evidence filed with feedback, kept in the database so a failed upload leaves nothing behind."""
 
     __tablename__ = "attachments"
@@ -172,12 +164,6 @@ class AttachmentRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ExtensionRow(Base):

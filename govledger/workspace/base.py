@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, inspect, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from govledger.store.work_models import (
     LoginAttemptRow,
     ReportSettingRow,
     TaskRow,
+    UserRow,
 )
 from govledger.workspace.rules import (
     DEFAULT_MARGIN,
@@ -200,6 +201,11 @@ def _snapshot(row: Any, keys: Sequence[str]) -> dict[str, object]:
         value = getattr(row, key)
         out[key] = value.isoformat() if isinstance(value, date | datetime) else value
     return out
+
+
+def user_names(session: Session) -> dict[int, str]:
+    """Display names by user id: a view of what was filed shows who filed it and who reviewed it."""
+    return dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
 
 
 def _extension_view(e: ExtensionRow, users: dict[int, str]) -> ExtensionView:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date
 
@@ -10,30 +9,18 @@ from sqlalchemy import func, select
 
 from govledger.errors import Conflict, Forbidden, Invalid, NotFound
 from govledger.limits import clean_text
-from govledger.store.work_models import (
-    AttachmentRow,
-    ExtensionRow,
-    FeedbackRow,
-    TaskRow,
-    UserRow,
+from govledger.store.work_models import ExtensionRow, FeedbackRow, TaskRow
+from govledger.workspace.base import Actor, _extension_view, _snapshot, now, require, user_names
+from govledger.workspace.review import (
+    checked_files,
+    claim_for_review,
+    record_review,
+    review_note,
+    store_files,
 )
-from govledger.workspace.base import (
-    Actor,
-    _extension_view,
-    _snapshot,
-    now,
-    require,
-)
-from govledger.workspace.evidence import check_attachment
-from govledger.workspace.rules import (
-    numeric_progress,
-    workspace_rules,
-)
+from govledger.workspace.rules import numeric_progress
 from govledger.workspace.tasks import TasksMixin
-from govledger.workspace.views import (
-    ExtensionView,
-    FeedbackView,
-)
+from govledger.workspace.views import ExtensionView, FeedbackView
 
 
 class FeedbackMixin(TasksMixin):
@@ -50,11 +37,7 @@ class FeedbackMixin(TasksMixin):
             raise Invalid("完成百分比必须在 0–100 之间")
         if current_value is not None and current_value != current_value:
             raise Invalid("当前值必须是数字")
-        rules = workspace_rules()["attachments"]
-        if len(files) > int(rules["max_files"]):
-            raise Invalid(f"附件最多 {rules['max_files']} 个")
-        checked = [(name, check_attachment(name, data), data)
-                   for name, data in ((clean_text(n, "filename"), d) for n, d in files)]
+        checked = checked_files(files)
         with self._write() as session:
             task = self._locked_task(session, task_id, None)
             self._check_own(session, actor, task, "feedback")
@@ -67,9 +50,7 @@ class FeedbackMixin(TasksMixin):
                               current_value=current_value, percent=percent, state="pending", created_at=now())
             session.add(row)
             session.flush()
-            for name, ctype, data in checked:
-                session.add(AttachmentRow(feedback_id=row.id, filename=name[-255:], content_type=ctype, size=len(data),
-                                          sha256=hashlib.sha256(data).hexdigest(), data=data, created_at=now()))
+            store_files(session, row, checked)
             before = _snapshot(task, ("stage",))
             task.stage = "reported"
             self._touch(task)
@@ -78,27 +59,17 @@ class FeedbackMixin(TasksMixin):
                         after={"text": row.text, "current_value": current_value, "percent": percent,
                                "reported_on": on.isoformat(), "files": [n for n, _, _ in checked]})
             session.flush()
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            users = user_names(session)
             return self._feedback_view(session, row, users)
 
     def review_feedback(self, actor: Actor, feedback_id: int, approve: bool, note: str = "") -> FeedbackView:
         """审核: approve (its figures now count) or 退回 with a reason."""
-        require(actor, "review")
-        note = clean_text(note, "note")
-        if not approve and not note:
-            raise Invalid("退回必须写明理由")
+        note = review_note(actor, approve, note)
         with self._write() as session:
-            fb = session.get(FeedbackRow, feedback_id, with_for_update=True)
-            if fb is None:
-                raise NotFound(f"反馈 {feedback_id} 不存在")
-            if fb.state != "pending":
-                raise Conflict(f"反馈 {feedback_id} 已经审核过")
-            if fb.author_id == actor.id:
-                raise Forbidden("不能审核自己提交的反馈")
+            fb = claim_for_review(session, FeedbackRow, feedback_id, actor, "反馈")
             task = self._locked_task(session, fb.task_id, None)
             before = _snapshot(task, ("stage", "progress", "current_value", "completed_on"))
-            fb.state = "approved" if approve else "returned"
-            fb.review_note, fb.reviewer_id, fb.reviewed_at = note or None, actor.id, now()
+            verb = record_review(fb, actor, approve, note)
             if approve:
                 self._count_feedback(task, fb)
             pending = session.scalar(select(func.count()).where(FeedbackRow.task_id == task.id,
@@ -107,12 +78,12 @@ class FeedbackMixin(TasksMixin):
             if not pending and task.stage == "reported":
                 task.stage = "assigned"
             self._touch(task)
-            self._audit(session, actor, "feedback.approve" if approve else "feedback.return", "feedback", fb.id,
+            self._audit(session, actor, f"feedback.{verb}", "feedback", fb.id,
                         task_id=task.id, report_id=task.report_id, before=before,
                         after={**_snapshot(task, ("stage", "progress", "current_value", "completed_on")),
                                "note": note})
             session.flush()
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            users = user_names(session)
             return self._feedback_view(session, fb, users)
 
     def _count_feedback(self, task: TaskRow, fb: FeedbackRow) -> None:
@@ -153,7 +124,7 @@ class FeedbackMixin(TasksMixin):
             self._audit(session, actor, "extension.request", "extension", row.id, task_id=task.id,
                         report_id=task.report_id,
                         after={"new_deadline": new_deadline.isoformat(), "reason": row.reason})
-            return _extension_view(row, dict(session.execute(select(UserRow.id, UserRow.display_name)).all()))
+            return _extension_view(row, user_names(session))
 
     def decide_extension(self, actor: Actor, extension_id: int, grant: bool, note: str = "") -> ExtensionView:
         require(actor, "review")
@@ -176,6 +147,6 @@ class FeedbackMixin(TasksMixin):
             self._audit(session, actor, "extension.grant" if grant else "extension.refuse", "extension", ext.id,
                         task_id=task.id, report_id=task.report_id, before=before,
                         after={**_snapshot(task, ("deadline",)), "note": ext.decision_note})
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            users = user_names(session)
             return _extension_view(ext, users)
 

@@ -4,7 +4,6 @@ the milestones reached are what the ratings read (``project_rules``)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date
 
@@ -12,25 +11,18 @@ from sqlalchemy import select
 
 from govledger.errors import Conflict, Forbidden, Invalid, NotFound
 from govledger.limits import clean_text
-from govledger.store.project_models import (
-    ProjectAttachmentRow,
-    ProjectReportRow,
-    ProjectRow,
+from govledger.store.project_models import ProjectAttachmentRow, ProjectReportRow, ProjectRow
+from govledger.store.work_models import DepartmentRow
+from govledger.workspace.base import Actor, _snapshot, now, require, user_names
+from govledger.workspace.project_views import ProjectReportView, ProjectView
+from govledger.workspace.projects import MILESTONE_COLUMNS, ProjectsMixin, _iso
+from govledger.workspace.review import (
+    checked_files,
+    claim_for_review,
+    record_review,
+    review_note,
+    store_files,
 )
-from govledger.store.work_models import DepartmentRow, UserRow
-from govledger.workspace.base import Actor, _snapshot, now, require
-from govledger.workspace.evidence import check_attachment
-from govledger.workspace.project_views import (
-    ProjectReportView,
-    ProjectView,
-)
-from govledger.workspace.projects import ProjectsMixin, _iso
-from govledger.workspace.rules import workspace_rules
-
-PROJECT_FIELDS = ("name", "kind", "lead_id", "county", "total_investment", "annual_plan", "planned_start",
-                  "planned_finish", "planned_operate")
-MILESTONE_COLUMNS = (("start", "planned_start", "started_on"), ("finish", "planned_finish", "finished_on"),
-                     ("operate", "planned_operate", "operating_on"))
 
 
 class ProjectReportsMixin(ProjectsMixin):
@@ -53,11 +45,7 @@ class ProjectReportsMixin(ProjectsMixin):
         for label, day in (("开工", started_on), ("竣工", finished_on), ("投产", operating_on)):
             if day is not None and day > self.today():
                 raise Invalid(f"{label}日期不能晚于今天")
-        rules = workspace_rules()["attachments"]
-        if len(files) > int(rules["max_files"]):
-            raise Invalid(f"附件最多 {rules['max_files']} 个")
-        checked = [(name, check_attachment(name, data), data)
-                   for name, data in ((clean_text(n, "filename"), d) for n, d in files)]
+        checked = checked_files(files)
         with self._write() as session:
             project = session.get(ProjectRow, project_id, with_for_update=True)
             if project is None:
@@ -77,10 +65,7 @@ class ProjectReportsMixin(ProjectsMixin):
                                    text=text[:8000], state="pending", created_at=now())
             session.add(row)
             session.flush()
-            for name, ctype, data in checked:
-                session.add(ProjectAttachmentRow(report_id=row.id, filename=name[-255:], content_type=ctype,
-                                                 size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
-                                                 created_at=now()))
+            store_files(session, row, checked)
             self._audit(session, actor, "project_report.submit", "project_report", row.id,
                         report_id=project.report_id,
                         after={"project_id": project.id, "month": month.isoformat(), "completed": row.completed,
@@ -88,29 +73,19 @@ class ProjectReportsMixin(ProjectsMixin):
                                "operating_on": _iso(operating_on), "text": row.text,
                                "files": [n for n, _, _ in checked]})
             session.flush()
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            users = user_names(session)
             return self._project_report_view(session, row, users)
 
     def review_project_report(self, actor: Actor, report_row_id: int, approve: bool, note: str = "") -> ProjectReportView:
         """审核: approve (the figures become the project's) or 退回 with a reason; nobody reviews their own report."""
-        require(actor, "review")
-        note = clean_text(note, "note")
-        if not approve and not note:
-            raise Invalid("退回必须写明理由")
+        note = review_note(actor, approve, note)
         with self._write() as session:
-            r = session.get(ProjectReportRow, report_row_id, with_for_update=True)
-            if r is None:
-                raise NotFound(f"月报 {report_row_id} 不存在")
-            if r.state != "pending":
-                raise Conflict(f"月报 {report_row_id} 已经审核过")
-            if r.author_id == actor.id:
-                raise Forbidden("不能审核自己提交的月报")
+            r = claim_for_review(session, ProjectReportRow, report_row_id, actor, "月报")
             project = session.get(ProjectRow, r.project_id, with_for_update=True)
             assert project is not None  # the foreign key cascades
             keys = ("completed", "completed_month", "started_on", "finished_on", "operating_on")
             before = _snapshot(project, keys)
-            r.state = "approved" if approve else "returned"
-            r.review_note, r.reviewer_id, r.reviewed_at = note or None, actor.id, now()
+            verb = record_review(r, actor, approve, note)
             if approve:
                 if project.completed_month is None or r.month >= project.completed_month:
                     project.completed, project.completed_month = r.completed, r.month
@@ -120,11 +95,10 @@ class ProjectReportsMixin(ProjectsMixin):
                         setattr(project, reached, day)
                 project.version += 1
                 project.updated_at = now()
-            self._audit(session, actor, "project_report.approve" if approve else "project_report.return",
-                        "project_report", r.id, report_id=project.report_id, before=before,
+            self._audit(session, actor, f"project_report.{verb}", "project_report", r.id, report_id=project.report_id, before=before,
                         after={**_snapshot(project, keys), "project_id": project.id, "note": note})
             session.flush()
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            users = user_names(session)
             return self._project_report_view(session, r, users)
 
     def pending_project_reports(self, report_id: int | None = None) -> list[tuple[ProjectView, ProjectReportView]]:
@@ -135,7 +109,7 @@ class ProjectReportsMixin(ProjectsMixin):
         if report_id is not None:
             stmt = stmt.where(ProjectRow.report_id == report_id)
         with self._read() as session:
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            users = user_names(session)
             found = [(rid, self._project_report_view(session, r, users)) for r, rid in session.execute(stmt).all()]
         views: dict[int, dict[int, ProjectView]] = {}
         for rid in {rid for rid, _ in found}:

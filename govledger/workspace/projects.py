@@ -30,8 +30,8 @@ from govledger.store.project_models import (
     ProjectScoreRow,
     ProjectSettingRow,
 )
-from govledger.store.work_models import AuditRow, DepartmentRow, UserRow
-from govledger.workspace.base import Actor, _snapshot, _utc, now, require
+from govledger.store.work_models import AuditRow, DepartmentRow
+from govledger.workspace.base import Actor, _snapshot, _utc, now, require, user_names
 from govledger.workspace.dashboard import DashboardMixin
 from govledger.workspace.project_rules import (
     PlannedMilestones,
@@ -134,7 +134,7 @@ class ProjectsMixin(DashboardMixin):
     def project_detail(self, project_id: int) -> ProjectDetail:
         view = self.project(project_id)
         with self._read() as session:
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+            users = user_names(session)
             reports = [self._project_report_view(session, r, users) for r in session.scalars(
                 select(ProjectReportRow).where(ProjectReportRow.project_id == project_id)
                 .order_by(ProjectReportRow.id.desc()))]

@@ -10,6 +10,7 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path, PurePath
 from typing import Any, Literal
+from urllib.parse import quote
 
 from fastapi import Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -20,6 +21,7 @@ from govledger.serve.workspace.auth import BodyId, actor_of
 from govledger.workspace import Actor, Workspace
 from govledger.workspace.views import ReportView, UserView
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_REPORT_BYTES = FILE_LIMITS["report"]
 MAX_SHEET_BYTES = FILE_LIMITS["sheet"]
 StatusName = Literal["not_started", "in_progress", "behind", "overdue", "done"]
@@ -221,9 +223,14 @@ def client_address(request: Request) -> str:
 
 
 
+def download(data: bytes, media_type: str, filename: str) -> Response:
+    """A file the browser saves under its Chinese name (RFC 5987 ``filename*``, so the name survives intact)."""
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
 def sheet_response(ws: Workspace, report_id: int) -> Response:
     import io
-    from urllib.parse import quote
 
     from govledger.export.task_sheet import write_task_sheet
 
@@ -231,10 +238,7 @@ def sheet_response(ws: Workspace, report_id: int) -> Response:
     buffer = io.BytesIO()
     title = f"{report.place or ''}{report.year or ''}年政府工作报告重点任务分解表"
     write_task_sheet(ws.sheet_rows(report_id), buffer, title=title)
-    filename = f"{report.doc}_任务分解表.xlsx"
-    return Response(buffer.getvalue(),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+    return download(buffer.getvalue(), XLSX, f"{report.doc}_任务分解表.xlsx")
 
 
 def apply_sheet(ws: Workspace, user: UserView, report_id: int, data: bytes) -> int:
@@ -285,8 +289,12 @@ async def read_files(files: list[UploadFile] | None) -> list[tuple[str, bytes]]:
 
 
 def attachment_response(ws: Workspace, user: UserView, attachment_id: int) -> Response:
-    from urllib.parse import quote
-
+    """A task's evidence file (who may read it: ``Workspace.attachment``)."""
     name, ctype, data, _ = ws.attachment(actor_of(user), attachment_id)
-    return Response(data, media_type=ctype,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+    return download(data, ctype, name)
+
+
+def project_attachment_response(ws: Workspace, user: UserView, attachment_id: int) -> Response:
+    """A key project's evidence file (who may read it: ``Workspace.project_attachment``)."""
+    name, ctype, data, _ = ws.project_attachment(actor_of(user), attachment_id)
+    return download(data, ctype, name)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, tzinfo
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from govledger.errors import Invalid
@@ -43,6 +43,23 @@ def safe_next(target: str | None) -> str:
 
 def with_notice(url: str, notice: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}ok={notice}"
+
+
+# the fields of a review (审核) or decision (延期审批) form: the reviewer's note, and the page it came from
+Note = Annotated[str, Form(max_length=2000)]
+Next = Annotated[str, Form(max_length=500)]
+
+
+def yes_or_no(value: str, question: str) -> bool:
+    """The button a two-button form was sent with ("1" or "0"); anything else, a crafted post, gets ``question``."""
+    if value not in ("1", "0"):
+        raise Invalid(question)
+    return value == "1"
+
+
+def back(next_url: str, fallback: str, notice: str) -> RedirectResponse:
+    """After a review, back to the list it was made from (a local ``next`` only), else to the item's own page."""
+    return redirect(with_notice(safe_next(next_url) if next_url else fallback, notice))
 
 
 def when(value: datetime | date | None, zone: tzinfo = OFFICE_ZONE) -> str:

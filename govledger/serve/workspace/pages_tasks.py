@@ -14,9 +14,12 @@ from govledger.serve.workspace.api_common import attachment_response, parse_day,
 from govledger.serve.workspace.auth import WS, PathId, User, actor_of, check_csrf
 from govledger.serve.workspace.pages_common import (
     PER_PAGE,
+    Next,
+    Note,
     _int_or_none,
     _version,
     abilities,
+    back,
     describe,
     grouped,
     highlight,
@@ -24,8 +27,8 @@ from govledger.serve.workspace.pages_common import (
     parse_parts,
     redirect,
     render,
-    safe_next,
     with_notice,
+    yes_or_no,
 )
 from govledger.workspace import TaskFilter, require
 from govledger.workspace.evidence import allowed_extensions
@@ -234,22 +237,16 @@ def request_extension(task_id: PathId, user: User, ws: WS, new_deadline: Annotat
 
 @router.post("/feedback/{feedback_id}/review")
 def review_feedback(feedback_id: PathId, user: User, ws: WS, approve: Annotated[str, Form()] = "",
-                    note: Annotated[str, Form(max_length=2000)] = "",
-                    next: Annotated[str, Form(max_length=500)] = "") -> Response:
-    if approve not in ("1", "0"):
-        raise Invalid("请选择「通过」或「退回」")
-    fb = ws.review_feedback(actor_of(user), feedback_id, approve == "1", note)
-    return redirect(with_notice(safe_next(next) if next else f"/tasks/{fb.task_id}", "reviewed"))
+                    note: Note = "", next: Next = "") -> Response:
+    fb = ws.review_feedback(actor_of(user), feedback_id, yes_or_no(approve, "请选择「通过」或「退回」"), note)
+    return back(next, f"/tasks/{fb.task_id}", "reviewed")
 
 
 @router.post("/extensions/{extension_id}/decide")
 def decide_extension(extension_id: PathId, user: User, ws: WS, grant: Annotated[str, Form()] = "",
-                     note: Annotated[str, Form(max_length=2000)] = "",
-                     next: Annotated[str, Form(max_length=500)] = "") -> Response:
-    if grant not in ("1", "0"):
-        raise Invalid("请选择「同意」或「不同意」")
-    ext = ws.decide_extension(actor_of(user), extension_id, grant == "1", note)
-    return redirect(with_notice(safe_next(next) if next else f"/tasks/{ext.task_id}", "decided"))
+                     note: Note = "", next: Next = "") -> Response:
+    ext = ws.decide_extension(actor_of(user), extension_id, yes_or_no(grant, "请选择「同意」或「不同意」"), note)
+    return back(next, f"/tasks/{ext.task_id}", "decided")
 
 
 @router.get("/attachments/{attachment_id}")

@@ -17,6 +17,7 @@ from govledger.serve.workspace.api_common import (
     MAX_SHEET_BYTES,
     parse_day,
     parse_number,
+    project_attachment_response,
     read_files,
     read_upload,
 )
@@ -219,8 +220,6 @@ def review_report(report_row_id: PathId, body: ReviewIn, user: User, ws: WS) -> 
 @router.get("/project-attachments/{attachment_id}", tags=["projects"],
             responses={200: {"content": {"application/octet-stream": {}}}})
 def project_attachment(attachment_id: PathId, user: User, ws: WS) -> Response:
-    from govledger.serve.workspace.projects_pages import project_attachment_response
-
     return project_attachment_response(ws, user, attachment_id)
 
 

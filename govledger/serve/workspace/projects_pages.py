@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -20,29 +19,33 @@ from starlette.concurrency import run_in_threadpool
 from govledger.errors import Invalid
 from govledger.serve.workspace.api_common import (
     MAX_SHEET_BYTES,
+    XLSX,
+    download,
     parse_day,
     parse_number,
+    project_attachment_response,
     read_files,
     read_upload,
 )
 from govledger.serve.workspace.auth import WS, PathId, User, actor_of, check_csrf
 from govledger.serve.workspace.pages_common import (
     FIELDS,
+    Next,
+    Note,
     abilities,
+    back,
     describe,
     redirect,
     render,
-    safe_next,
     with_notice,
+    yes_or_no,
 )
 from govledger.serve.workspace.projects_api import parse_amount, parse_month
 from govledger.workspace import Workspace, require
 from govledger.workspace.evidence import allowed_extensions
 from govledger.workspace.project_rules import GROUP_RULE, project_defaults
-from govledger.workspace.views import UserView
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 RULE_FORM = ("star_pace", "snail_pace", "rate_after_days", "group_red_pace", "group_black_pace", "group_black_snails")
 
@@ -163,8 +166,7 @@ def _iso(day: date | None) -> str:
 
 
 def _xlsx(data: bytes, filename: str) -> Response:
-    return Response(data, media_type=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+    return download(data, XLSX, filename)
 
 
 # ---------------------------------------------------------------------------- one project
@@ -238,17 +240,9 @@ async def submit_report(
 
 @router.post("/project-reports/{report_row_id}/review")
 def review_report(report_row_id: PathId, user: User, ws: WS, approve: Annotated[str, Form()] = "",
-                  note: Annotated[str, Form(max_length=2000)] = "",
-                  next: Annotated[str, Form(max_length=500)] = "") -> Response:
-    if approve not in ("1", "0"):
-        raise Invalid("请选择「通过」或「退回」")
-    r = ws.review_project_report(actor_of(user), report_row_id, approve == "1", note)
-    return redirect(with_notice(safe_next(next) if next else f"/projects/{r.project_id}", "project_reviewed"))
-
-
-def project_attachment_response(ws: Workspace, user: UserView, attachment_id: int) -> Response:
-    name, ctype, data, _ = ws.project_attachment(actor_of(user), attachment_id)
-    return Response(data, media_type=ctype, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+                  note: Note = "", next: Next = "") -> Response:
+    r = ws.review_project_report(actor_of(user), report_row_id, yes_or_no(approve, "请选择「通过」或「退回」"), note)
+    return back(next, f"/projects/{r.project_id}", "project_reviewed")
 
 
 @router.get("/project-attachments/{attachment_id}")
