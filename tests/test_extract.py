@@ -198,6 +198,8 @@ def test_qualitative_targets_name_a_catalogue_metric(text: str, indicators: list
     ("城镇登记失业率和单位地区生产总值能耗控制在自治区下达指标以内。",  # two wordings match: one record each
      ["unemployment_registered", "energy_intensity"], ["unemployment_registered", "energy_intensity"]),
     ("加快推动产业提质增效。", [], []),
+    ("居民消费价格上涨不高于省定目标。", ["cpi"], ["cpi"]),
+    ("单位地区生产总值能耗和大气、水环境质量确保完成省定目标。", ["energy_intensity"], ["energy_intensity"]),
 ])
 def test_qualitative_wordings_of_city_target_lists(text: str, anywhere: list[str], in_list: list[str]) -> None:
     """Wordings the hand labels of rounds 1–13 hold (tests/data/city_labels), one per rule."""
