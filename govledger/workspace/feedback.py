@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from govledger.errors import Conflict, Forbidden, Invalid, NotFound
+from govledger.errors import Conflict, Invalid
 from govledger.limits import clean_text
 from govledger.store.work_models import ExtensionRow, FeedbackRow, TaskRow
 from govledger.workspace.base import Actor, _extension_view, _snapshot, now, require, user_names
@@ -130,13 +130,8 @@ class FeedbackMixin(TasksMixin):
         require(actor, "review")
         note = clean_text(note, "note")
         with self._write() as session:
-            ext = session.get(ExtensionRow, extension_id, with_for_update=True)
-            if ext is None:
-                raise NotFound(f"延期申请 {extension_id} 不存在")
-            if ext.state != "pending":
-                raise Conflict(f"延期申请 {extension_id} 已经处理过")
-            if ext.requester_id == actor.id:
-                raise Forbidden("不能审批自己提交的延期申请")
+            ext = claim_for_review(session, ExtensionRow, extension_id, actor, "延期申请", done="处理过", act="审批",
+                                   author="requester_id")
             task = self._locked_task(session, ext.task_id, None)
             before = _snapshot(task, ("deadline",))
             ext.state = "granted" if grant else "refused"

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from govledger.errors import Conflict, Forbidden, Invalid, NotFound
 from govledger.limits import clean_text
 from govledger.store.project_models import ProjectAttachmentRow, ProjectReportRow
-from govledger.store.work_models import AttachmentRow, FeedbackRow
+from govledger.store.work_models import AttachmentRow, ExtensionRow, FeedbackRow
 from govledger.workspace.base import Actor, now, require
 from govledger.workspace.evidence import check_attachment
 from govledger.workspace.rules import workspace_rules
 
-Filed = TypeVar("Filed", FeedbackRow, ProjectReportRow)
+Claimed = TypeVar("Claimed", FeedbackRow, ProjectReportRow, ExtensionRow)
 CheckedFile = tuple[str, str, bytes]  # (file name, content type, bytes)
 
 
@@ -58,15 +58,17 @@ def review_note(actor: Actor, approve: bool, note: str) -> str:
     return note
 
 
-def claim_for_review(session: Session, model: type[Filed], row_id: int, actor: Actor, noun: str) -> Filed:
-    """The pending report ``row_id``, locked for this review; ``noun`` (反馈, 月报) names it in the refusals."""
+def claim_for_review(session: Session, model: type[Claimed], row_id: int, actor: Actor, noun: str, *,
+                     done: str = "审核过", act: str = "审核", author: str = "author_id") -> Claimed:
+    """The pending request ``row_id``, locked for this decision; ``noun`` (反馈, 月报, 延期申请) names it in the
+    refusals, ``done``/``act`` say what deciding it is (审核 / 审批), ``author`` is the column of who filed it."""
     row = session.get(model, row_id, with_for_update=True)
     if row is None:
         raise NotFound(f"{noun} {row_id} 不存在")
     if row.state != "pending":
-        raise Conflict(f"{noun} {row_id} 已经审核过")
-    if row.author_id == actor.id:
-        raise Forbidden(f"不能审核自己提交的{noun}")
+        raise Conflict(f"{noun} {row_id} 已经{done}")
+    if getattr(row, author) == actor.id:
+        raise Forbidden(f"不能{act}自己提交的{noun}")
     return row
 
 
