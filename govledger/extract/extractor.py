@@ -161,8 +161,8 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
                 prev_end = group[-1].end
                 i += len(group)
                 continue
-        if (("分别" in left and not trim_metric(left.partition("分别")[0])) or (
-                _joined_run(text, respectively_group(text, quantities, i)))) and same_subject(left):
+        if same_subject(left) and (("分别" in left and not trim_metric(left.partition("分别")[0]))
+                                   or _joined_run(text, respectively_group(text, quantities, i))):
             # 城乡居民人均可支配收入达到54448元和22791元，分别增长6.8%和10% / …15781元，…4761元，实际增长8.4%和8%
             group = respectively_group(text, quantities, i)
             listed = trailing_items(drafts)
@@ -180,13 +180,14 @@ def extract_sentence(text: str, *, masked: str | None = None, normalized: bool =
             prev_end = group[-1].end
             i += len(group)
             continue
-        if q.kind == "rank" and ranks_each_listed(last_list, d := _draft(text, boundary, left, q, drafts)):
+        ranked = _draft(text, boundary, left, q, drafts) if q.kind == "rank" and len(last_list) >= 2 else None
+        if ranked is not None and ranks_each_listed(last_list, ranked):
             # 城乡居民人均可支配收入分别达30400元和15000元，稳居中部省会城市首位: the rank of each listed level;
             # 进出口总额、出口总额分别达11000亿元和6500亿元，稳居…第5位和第4位: one rank each, in order
             ranks = rank_run(text, quantities, i)
             if len(ranks) != len(last_list):
                 ranks = [q] * len(last_list)
-            drafts.extend(Draft(r, d.quote_start, x.metric, x.indicator, "rank", d.bound, d.strength)
+            drafts.extend(Draft(r, ranked.quote_start, x.metric, x.indicator, "rank", ranked.bound, ranked.strength)
                           for r, x in zip(ranks, last_list, strict=True))
             prev_end = ranks[-1].end
             i += len(set(map(id, ranks)))
