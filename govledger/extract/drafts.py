@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from govledger.extract.numbers import Quantity
+from govledger.extract.numbers import Quantity, round_stated
 from govledger.extract.qualifiers import change_verb, rules
 
 QUOTE_LEAD = " 、和及与，\n\r\t\u3000"
@@ -85,6 +85,6 @@ def price_change(indicator: str | None, measure: str, metric: str = "") -> str:
 def times_of_base(q: Quantity, left: str) -> bool:
     """分别是2010年的2倍、1.9倍: each figure of a list against the base year becomes its change since then."""
     if q.unit == "倍" and TIMES_OF.search(left.replace("分别", "")):
-        q.value = float(f"{q.value - 1:.10g}")
+        q.value = round_stated(q.value - 1)
         return True
     return False

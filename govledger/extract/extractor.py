@@ -49,8 +49,8 @@ from govledger.extract.metrics import (
     trim_metric,
     variant_of,
 )
-from govledger.extract.numbers import Quantity, find_quantities, mask_names
-from govledger.extract.placement import ESTIMATE_FROM, place_draft, round_stated
+from govledger.extract.numbers import Quantity, find_quantities, mask_names, round_stated
+from govledger.extract.placement import ESTIMATE_FROM, place_draft
 from govledger.extract.qualifiers import (
     change_verb,
     classify_bound,

@@ -139,6 +139,11 @@ def parse_chinese_numeral(s: str) -> float | None:
     return total + section + (digit or 0.0)
 
 
+def round_stated(x: float) -> float:
+    """Multiplying out 1.95万 gives 19499.999…; round to the precision a report can state."""
+    return float(f"{x:.10g}")
+
+
 def parse_number(s: str) -> float | None:
     """Value of an Arabic (1,200.5) or Chinese (一千二百, 十三点七) numeral."""
     if s and s[0].isdigit():

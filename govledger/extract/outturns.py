@@ -26,7 +26,7 @@ from govledger.data import load_json
 from govledger.extract.drafts import Draft
 from govledger.extract.extractor import extract_sentence
 from govledger.extract.metrics import catalogue, fits_unit, map_indicator, trim_metric
-from govledger.extract.numbers import Quantity
+from govledger.extract.numbers import Quantity, round_stated
 from govledger.extract.placement import names_other_place
 from govledger.read.normalize import normalize_text
 from govledger.records import Record
@@ -286,7 +286,7 @@ def _table_records(text: str, norm: str, doc: str, place: str | None, year: int 
 
     out = []
     for f in table_figures(norm, split_lines(norm), year):
-        base_value = float(f"{f.value * f.factor:.10g}")
+        base_value = round_stated(f.value * f.factor)
         out.append(Record.model_validate({
             "id": "", "doc": doc, "place": place, "year": year, "period": year, "kind": "outturn", "estimated": False,
             "section": ["表"], "sentence": text[f.start : f.end], "quote": text[f.start : f.end], "metric": f.label,
@@ -302,7 +302,7 @@ def _record(text: str, doc: str, place: str | None, year: int | None, section: l
     q = d.q
     value = d.sign * q.value
     value_max = None if q.value_max is None else d.sign * q.value_max
-    base_value = float(f"{value * q.factor:.10g}")
+    base_value = round_stated(value * q.factor)
     rec = Record(
         id="", doc=doc, place=place, year=year, period=year, kind="outturn", estimated=False,
         section=list(section), sentence=re.sub(r"\s+", "", sentence), quote=text[start:end],

@@ -14,6 +14,7 @@ from govledger.data import load_json
 from govledger.extract.deadlines import find_deadline
 from govledger.extract.drafts import LEVEL_WORDS, Draft
 from govledger.extract.metrics import fits_unit, map_indicator
+from govledger.extract.numbers import round_stated
 from govledger.extract.qualifiers import rules
 from govledger.extract.scope import SEVERAL, record_scope
 from govledger.records import Record, trusted_record
@@ -174,11 +175,6 @@ def target_period(
     if (section_multi or plans_ahead_pattern(year, _MULTI_YEAR_PARA_WORDS).search(para_text)) and not this_year:
         return None
     return year
-
-
-def round_stated(x: float) -> float:
-    """Multiplying out 1.95万 gives 19499.999…; round to the precision a report can state."""
-    return float(f"{x:.10g}")
 
 
 def _names_this_year(text: str, year: int | None) -> bool:
