@@ -23,7 +23,7 @@ from govledger.structure.plans import plans_ahead_pattern
 
 _SPACES = re.compile(r"\s+")
 _NATIONAL_ALIASES = {a: i for i, names in load_json("catalogue.json")["national_aliases"].items() for a in names}
-_TARGET_YEAR = re.compile(r"到(20\d\d)年")
+_TARGET_YEAR = re.compile(r"到((?:19|20)\d\d)年")  # the year a target is for (到2000年 in 河北 1998 too)
 _YEAR_AT = re.compile(r"(?:19|20)\d\d(?=年)")
 _MULTI_YEAR_WORDS = (*load_json("structure.json")["multi_year_words"], r"到20\d\d年")
 _MULTI_YEAR_PARA_WORDS = (*load_json("structure.json")["multi_year_words"], "纲要")
@@ -181,7 +181,6 @@ def _names_this_year(text: str, year: int | None) -> bool:
     return "今年" in text or (year is not None and f"{year}年" in text)
 
 
-_LATER_YEAR = re.compile(r"到((?:19|20)\d\d)年")
 _DONE = re.compile(r"实现了|完成了|已经|已|提前实现|提前完成|提前.{1,2}年")
 
 
@@ -193,5 +192,5 @@ def _promises_a_later_year(text: str, figure_at: int, year: int | None) -> bool:
         return False
     clause_start = max(text.rfind(ch, 0, figure_at) for ch in "。；，") + 1
     clause = text[clause_start:figure_at]
-    later = [m for m in _LATER_YEAR.finditer(clause) if int(m.group(1)) > year]
+    later = [m for m in _TARGET_YEAR.finditer(clause) if int(m.group(1)) > year]
     return bool(later) and _DONE.search(clause) is None
